@@ -1,0 +1,57 @@
+/*
+ * StackCounters: per-stack packet counters, nstat-style: frames in/out and drops by DropReason. Written only by the
+ * engine thread (plain long increments), read by anyone (a racy but tear-free snapshot is fine for statistics).
+ */
+package io.ustack.engine;
+
+import io.ustack.wire.DropReason;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Counters of one stack. Incremented by the engine thread only. */
+public final class StackCounters {
+    private final long[] drops = new long[DropReason.values().length];
+    public long framesIn;
+    public long framesOut;
+    public long bytesIn;
+    public long bytesOut;
+    public long tcpSegmentsIn;
+    public long tcpSegmentsOut;
+    public long tcpRetransmits;
+    public long tcpResetsSent;
+    public long udpDatagramsIn;
+    public long udpDatagramsOut;
+    public long icmpEchoReplies;
+    public long icmpUnreachablesSent;
+    public long arpRequestsSent;
+    public long arpRepliesSent;
+
+    /** Counts one dropped frame or packet. */
+    public void drop(DropReason reason) {
+        drops[reason.ordinal()]++;
+    }
+
+    public long drops(DropReason reason) {
+        return drops[reason.ordinal()];
+    }
+
+    /** Drops by reason, only the non-zero ones. */
+    public Map<DropReason, Long> dropSnapshot() {
+        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            if (drops[r.ordinal()] != 0) {
+                m.put(r, drops[r.ordinal()]);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "framesIn=" + framesIn + " framesOut=" + framesOut + " bytesIn=" + bytesIn + " bytesOut=" + bytesOut
+                + " tcpIn=" + tcpSegmentsIn + " tcpOut=" + tcpSegmentsOut + " tcpRetransmits=" + tcpRetransmits
+                + " tcpResetsSent=" + tcpResetsSent + " udpIn=" + udpDatagramsIn + " udpOut=" + udpDatagramsOut
+                + " drops=" + dropSnapshot();
+    }
+}
