@@ -1,0 +1,256 @@
+/*
+ * TcpSocket: a thread-safe TCP connection over a Stack (RFC 9293 user interface, section 3.9.1: OPEN, SEND, RECEIVE,
+ * CLOSE, ABORT) as CompletableFutures. Many reads and writes may be posted at once; each kind completes in the
+ * order posted.
+ */
+package io.ustack.api;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.ustack.spi.WsaError;
+import io.ustack.spi.WsaException;
+import io.ustack.tcp.TcpConnection;
+import io.ustack.tcp.TcpHandler;
+import io.ustack.wire.Ipv4Address;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A TCP connection. {@link #read} completes with at least one byte (or -1 at end of stream); {@link #write} completes
+ * when every remaining byte of its buffer has been taken into the send buffer. Buffers handed to a pending operation
+ * must not be touched until it completes; their position is advanced by the bytes moved. Blocking use is
+ * {@code read(b).join()}. Completions run on the stack's engine thread.
+ */
+public final class TcpSocket implements AutoCloseable {
+    private final Stack stack;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    // engine thread only
+    private TcpConnection conn;
+    private CompletableFuture<TcpSocket> connecting;
+    private final ArrayDeque<Op> reads = new ArrayDeque<>();
+    private final ArrayDeque<Op> writes = new ArrayDeque<>();
+    private int error;
+    private boolean done;
+
+    /** A posted read or write: the user's buffer, a netty view of it, and the future. */
+    private static final class Op {
+        final ByteBuffer user;
+        final ByteBuf view;
+        final CompletableFuture<Integer> future = new CompletableFuture<>();
+        int moved;
+
+        Op(ByteBuffer user, ByteBuf view) {
+            this.user = user;
+            this.view = view;
+        }
+
+        void complete(int result) {
+            if (moved > 0) {
+                user.position(user.position() + moved);
+            }
+            future.complete(result);
+        }
+    }
+
+    private final TcpHandler handler = new TcpHandler() {
+        @Override
+        public void onConnected(TcpConnection c) {
+            CompletableFuture<TcpSocket> f = connecting;
+            connecting = null;
+            if (f != null) {
+                f.complete(TcpSocket.this);
+            }
+        }
+
+        @Override
+        public void onReadable(TcpConnection c) {
+            serveReads();
+        }
+
+        @Override
+        public void onWritable(TcpConnection c) {
+            serveWrites();
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, int wsaError) {
+            finish(wsaError);
+        }
+    };
+
+    private TcpSocket(Stack stack) {
+        this.stack = stack;
+    }
+
+    /** Wraps an accepted connection (engine thread). */
+    static TcpSocket accepted(Stack stack, TcpConnection c) {
+        TcpSocket s = new TcpSocket(stack);
+        s.conn = c;
+        c.handler(s.handler);
+        return s;
+    }
+
+    static CompletableFuture<TcpSocket> connect(Stack stack, InetSocketAddress remote) {
+        int ip = UdpSocket.address(remote);
+        CompletableFuture<TcpSocket> f = new CompletableFuture<>();
+        stack.run(() -> {
+            TcpSocket s = new TcpSocket(stack);
+            s.connecting = f;
+            try {
+                s.conn = stack.iface().tcp().connect(0, 0, ip, remote.getPort(), s.handler, stack.loop().now());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /** The engine-side connection (engine thread only). */
+    public TcpConnection connection() {
+        return conn;
+    }
+
+    public InetSocketAddress localAddress() {
+        return new InetSocketAddress(Ipv4Address.toInetAddress(conn.localAddress()), conn.localPort());
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return new InetSocketAddress(Ipv4Address.toInetAddress(conn.remoteAddress()), conn.remotePort());
+    }
+
+    /** Reads at least one byte into {@code dst}; completes with the count, or -1 at end of stream. */
+    public CompletableFuture<Integer> read(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read into a read-only buffer");
+        }
+        Op op = new Op(dst, dst.hasRemaining() ? Unpooled.wrappedBuffer(dst).clear() : Unpooled.EMPTY_BUFFER);
+        stack.run(() -> {
+            if (failIfDone(op)) {
+                return;
+            }
+            reads.add(op);
+            serveReads();
+        });
+        return op.future;
+    }
+
+    /** Queues every remaining byte of {@code src}; completes with the count once all are in the send buffer. */
+    public CompletableFuture<Integer> write(ByteBuffer src) {
+        Op op = new Op(src, src.hasRemaining() ? Unpooled.wrappedBuffer(src) : Unpooled.EMPTY_BUFFER);
+        stack.run(() -> {
+            if (failIfDone(op)) {
+                return;
+            }
+            writes.add(op);
+            serveWrites();
+        });
+        return op.future;
+    }
+
+    /** Sends FIN after the queued data (half-close); reads still work. */
+    public CompletableFuture<Void> shutdownOutput() {
+        return stack.call(iface -> {
+            if (!done) {
+                conn.shutdownOutput();
+            }
+            return null;
+        });
+    }
+
+    /** Orderly close of both directions; {@link #closeFuture()} completes when the connection is gone. */
+    @Override
+    public void close() {
+        stack.run(() -> {
+            if (!done) {
+                conn.close();
+            }
+        });
+    }
+
+    /** Resets the connection at once (SO_LINGER 0). */
+    public void abort() {
+        stack.run(() -> {
+            if (!done) {
+                conn.abort();
+            }
+        });
+    }
+
+    /** Completes when the connection has ended (normally, by reset, or by timeout). */
+    public CompletableFuture<Void> closeFuture() {
+        return closed;
+    }
+
+    /** The error that ended the connection (0 if none or still open). Engine thread for an exact answer. */
+    public int error() {
+        return error;
+    }
+
+    private boolean failIfDone(Op op) {
+        if (connecting != null) {
+            op.future.completeExceptionally(new WsaException(WsaError.WSAENOTCONN, "the socket is not connected"));
+            return true;
+        }
+        if (done && error != 0) {
+            op.future.completeExceptionally(new WsaException(error, "the connection has ended"));
+            return true;
+        }
+        return false;
+    }
+
+    private void serveReads() {
+        Op op;
+        while ((op = reads.peek()) != null) {
+            if (!op.view.isWritable()) {
+                reads.poll().complete(0);
+                continue;
+            }
+            int avail = conn.available();
+            if (avail > 0) {
+                int n = conn.read(op.view, Math.min(avail, op.view.writableBytes()));
+                op.moved = n;
+                reads.poll().complete(n);
+            } else if (conn.isInputShutdown() || (done && error == 0)) {
+                reads.poll().complete(-1);
+            } else if (done) {
+                reads.poll().future.completeExceptionally(new WsaException(error, "the connection has ended"));
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void serveWrites() {
+        Op op;
+        while ((op = writes.peek()) != null) {
+            if (done) {
+                writes.poll().future.completeExceptionally(new WsaException(error != 0 ? error
+                        : WsaError.WSAESHUTDOWN, "the connection has ended"));
+                continue;
+            }
+            int n = op.view.isReadable() ? conn.write(op.view, op.view.readableBytes()) : 0;
+            op.moved += n;
+            if (op.view.isReadable()) {
+                return; // send buffer full: onWritable resumes
+            }
+            writes.poll().complete(op.moved);
+        }
+    }
+
+    private void finish(int wsaError) {
+        done = true;
+        error = wsaError;
+        CompletableFuture<TcpSocket> f = connecting;
+        connecting = null;
+        if (f != null) {
+            f.completeExceptionally(new WsaException(wsaError != 0 ? wsaError : WsaError.WSAECONNREFUSED,
+                    "connect failed"));
+        }
+        serveReads();
+        serveWrites();
+        closed.complete(null);
+    }
+}

@@ -1,0 +1,103 @@
+/*
+ * IcmpLayer: ICMPv4 (RFC 792) as a host needs it (RFC 1122 3.2.2): echo reply, destination unreachable for closed
+ * ports and unknown protocols (quoting the offending header, RFC 1812 4.3.2.3 length), error rate limiting
+ * (RFC 1812 4.3.2.8), and never an error about an error, a broadcast or a fragment (RFC 1122 3.2.2).
+ */
+package io.ustack.ip;
+
+import io.netty.buffer.ByteBuf;
+import io.ustack.engine.StackCounters;
+import io.ustack.wire.DropReason;
+import io.ustack.wire.Icmpv4Packet;
+import io.ustack.wire.Ipv4Packet;
+
+/** ICMPv4 input and error output. Engine thread only. */
+public final class IcmpLayer {
+    /** Largest ICMP error datagram (RFC 1812 4.3.2.3: quote as much as fits in 576 bytes). */
+    static final int MAX_ERROR_DATAGRAM = 576;
+    private static final long TOKEN_NANOS = 1_000_000L; // 1000 errors per second
+    private static final int BURST = 50;
+
+    private final IpOutput ip;
+    private final StackCounters counters;
+    private final Icmpv4Packet icmp = new Icmpv4Packet();
+    private long tokens = BURST;
+    private long lastRefill;
+
+    IcmpLayer(IpOutput ip, StackCounters counters) {
+        this.ip = ip;
+        this.counters = counters;
+    }
+
+    /** Input of one ICMP message addressed to us. */
+    void input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now, boolean broadcast) {
+        DropReason r = icmp.wrap(buf, offset, length).check();
+        if (r != DropReason.NONE) {
+            counters.drop(r);
+            return;
+        }
+        if (icmp.type() == Icmpv4Packet.TYPE_ECHO_REQUEST && !broadcast) {
+            echoReply(buf, offset, length, srcIp, dstIp, now);
+            return;
+        }
+        // Errors will be surfaced to sockets by a later issue (ICMP errors to sockets, PMTU); count them for now.
+        counters.drop(DropReason.ICMP_IGNORED);
+    }
+
+    // RFC 792 "Echo or Echo Reply Message": the reply carries the request's identifier, sequence and data.
+    private void echoReply(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now) {
+        ByteBuf out = ip.allocate(length);
+        int at = out.writerIndex();
+        out.writeBytes(buf, offset, length);
+        out.setByte(at, Icmpv4Packet.TYPE_ECHO_REPLY);
+        out.setShort(at + 2, 0);
+        Icmpv4Packet.fillChecksum(out, at, length);
+        if (ip.sendIpv4(out, dstIp, srcIp, Ipv4Packet.PROTOCOL_ICMP, now)) {
+            counters.icmpEchoReplies++;
+        }
+    }
+
+    /**
+     * Sends destination unreachable {@code code} about the IP packet at {@code ipOffset} (header and data present in
+     * {@code buf}). The caller has already excluded broadcasts, fragments and ICMP errors.
+     */
+    void destinationUnreachable(ByteBuf buf, int ipOffset, int ipLength, int code, int src, int dst, long now) {
+        if (!takeToken(now)) {
+            return;
+        }
+        int quote = Math.min(ipLength, MAX_ERROR_DATAGRAM - Ipv4Packet.MIN_HEADER_LENGTH - Icmpv4Packet.HEADER_LENGTH);
+        ByteBuf out = ip.allocate(Icmpv4Packet.HEADER_LENGTH + quote);
+        int at = out.writerIndex();
+        out.writerIndex(at + Icmpv4Packet.HEADER_LENGTH);
+        Icmpv4Packet.emitHeader(out, at, Icmpv4Packet.TYPE_DEST_UNREACHABLE, code, 0);
+        out.writeBytes(buf, ipOffset, quote);
+        Icmpv4Packet.fillChecksum(out, at, Icmpv4Packet.HEADER_LENGTH + quote);
+        if (ip.sendIpv4(out, src, dst, Ipv4Packet.PROTOCOL_ICMP, now)) {
+            counters.icmpUnreachablesSent++;
+        }
+    }
+
+    /** True if an ICMP message quoting this protocol/type must not draw an ICMP error (RFC 1122 3.2.2). */
+    boolean isError(ByteBuf buf, int offset, int length) {
+        if (length < 1) {
+            return true;
+        }
+        int type = buf.getUnsignedByte(offset);
+        return type != Icmpv4Packet.TYPE_ECHO_REQUEST && type != Icmpv4Packet.TYPE_ECHO_REPLY
+                && type != 13 && type != 14; // timestamp / timestamp reply are queries too
+    }
+
+    // Token bucket: refill one token per TOKEN_NANOS, hold at most BURST.
+    private boolean takeToken(long now) {
+        long refill = (now - lastRefill) / TOKEN_NANOS;
+        if (refill > 0) {
+            tokens = Math.min(BURST, tokens + refill);
+            lastRefill += refill * TOKEN_NANOS;
+        }
+        if (tokens == 0) {
+            return false;
+        }
+        tokens--;
+        return true;
+    }
+}

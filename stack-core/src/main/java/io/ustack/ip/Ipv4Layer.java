@@ -1,0 +1,163 @@
+/*
+ * Ipv4Layer: IPv4 for one interface (RFC 791, host requirements RFC 1122 3.2.1): input validation and
+ * demultiplexing by protocol, output with header emission, next-hop choice and ARP resolution (RFC 826) or direct
+ * transmission on an IP-framed (TUN) link.
+ */
+package io.ustack.ip;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.ustack.engine.StackCounters;
+import io.ustack.link.Link;
+import io.ustack.wire.DropReason;
+import io.ustack.wire.Ipv4Packet;
+
+/** The IPv4 layer of a stack; the IpOutput of its transports. Engine thread only. */
+public final class Ipv4Layer implements IpOutput {
+    static final int DEFAULT_TTL = 64;
+
+    private final Link link;
+    private final ByteBufAllocator alloc;
+    private final StackCounters counters;
+    private final ArpLayer arp;
+    private final IcmpLayer icmp;
+    private final Ipv4Packet in = new Ipv4Packet();
+    private Ipv4Config config;
+    private TransportInput tcp;
+    private TransportInput udp;
+    private int identification;
+
+    /** {@code arp} is null on an IP-framed (TUN) link. */
+    public Ipv4Layer(Link link, ByteBufAllocator alloc, Ipv4Config config, ArpLayer arp, StackCounters counters) {
+        this.link = link;
+        this.alloc = alloc;
+        this.arp = arp;
+        this.counters = counters;
+        this.icmp = new IcmpLayer(this, counters);
+        configure(config);
+    }
+
+    public void configure(Ipv4Config config) {
+        this.config = config;
+        if (arp != null) {
+            arp.localAddress(config.address());
+        }
+    }
+
+    public Ipv4Config config() {
+        return config;
+    }
+
+    public void transports(TransportInput tcp, TransportInput udp) {
+        this.tcp = tcp;
+        this.udp = udp;
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /** Input of one IPv4 packet starting at {@code offset}; {@code length} may include link padding. */
+    public void input(ByteBuf buf, int offset, int length, long now) {
+        DropReason r = in.wrap(buf, offset, length).check();
+        if (r != DropReason.NONE) {
+            counters.drop(r);
+            return;
+        }
+        int dst = in.destination();
+        int src = in.source();
+        Ipv4Config c = config;
+        if (!c.accepts(dst)) {
+            counters.drop(DropReason.NOT_FOR_US);
+            return;
+        }
+        // RFC 1122 3.2.1.3: a host silently discards a datagram whose source is not a unicast address.
+        if (c.isBroadcastOrMulticast(src) || src == c.address()) {
+            counters.drop(DropReason.BAD_ADDRESS);
+            return;
+        }
+        if (in.isFragment()) {
+            counters.drop(DropReason.FRAGMENT); // reassembly (RFC 791 3.2, RFC 815) comes with a later issue
+            return;
+        }
+        int payload = in.payloadOffset();
+        int payloadLength = in.payloadLength();
+        boolean broadcast = dst != c.address();
+        switch (in.protocol()) {
+            case Ipv4Packet.PROTOCOL_TCP -> {
+                if (broadcast) {
+                    counters.drop(DropReason.BAD_ADDRESS); // TCP is unicast only (RFC 9293 3.9.1 note on broadcast)
+                } else if (tcp != null) {
+                    tcp.input(buf, payload, payloadLength, src, dst, now);
+                }
+            }
+            case Ipv4Packet.PROTOCOL_UDP -> {
+                if ((udp == null || !udp.input(buf, payload, payloadLength, src, dst, now)) && !broadcast) {
+                    icmp.destinationUnreachable(buf, offset, in.totalLength(), 3 /* port unreachable */, c.address(),
+                            src, now);
+                }
+            }
+            case Ipv4Packet.PROTOCOL_ICMP -> icmp.input(buf, payload, payloadLength, src, dst, now, broadcast);
+            default -> {
+                counters.drop(DropReason.UNSUPPORTED_PROTOCOL);
+                if (!broadcast) {
+                    icmp.destinationUnreachable(buf, offset, in.totalLength(), 2 /* protocol unreachable */,
+                            c.address(), src, now);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    @Override
+    public ByteBuf allocate(int transportBytes) {
+        ByteBuf b = alloc.directBuffer(HEADROOM + transportBytes);
+        b.readerIndex(HEADROOM).writerIndex(HEADROOM);
+        return b;
+    }
+
+    @Override
+    public boolean sendIpv4(ByteBuf transport, int src, int dst, int protocol, long now) {
+        int payloadLength = transport.readableBytes();
+        int start = transport.readerIndex() - Ipv4Packet.MIN_HEADER_LENGTH;
+        if (!link.isUp() || payloadLength + Ipv4Packet.MIN_HEADER_LENGTH > link.mtu() || start < 0) {
+            transport.release();
+            counters.drop(DropReason.LINK_DROPPED);
+            return false;
+        }
+        Ipv4Config c = config;
+        int nextHop = c.nextHop(dst);
+        if (nextHop == 0) {
+            transport.release();
+            counters.drop(DropReason.ARP_UNRESOLVED);
+            return false;
+        }
+        // DF for TCP (path MTU discovery, RFC 1191); others may be fragmented by routers.
+        Ipv4Packet.emitHeader(transport, start, src, dst, protocol, payloadLength, DEFAULT_TTL,
+                (identification++) & 0xffff, protocol == Ipv4Packet.PROTOCOL_TCP);
+        transport.readerIndex(start);
+        if (arp == null) {
+            int len = transport.readableBytes();
+            if (link.transmit(transport)) {
+                counters.framesOut++;
+                counters.bytesOut += len;
+                return true;
+            }
+            counters.drop(DropReason.LINK_DROPPED);
+            return false;
+        }
+        if (c.isBroadcastOrMulticast(dst)) {
+            return arp.sendBroadcast(transport);
+        }
+        return arp.send(transport, nextHop, now);
+    }
+
+    @Override
+    public int mtu() {
+        return link.mtu();
+    }
+
+    @Override
+    public int sourceAddressFor(int dst) {
+        return config.nextHop(dst) == 0 ? 0 : config.address();
+    }
+}
