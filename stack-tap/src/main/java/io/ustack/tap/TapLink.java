@@ -1,0 +1,412 @@
+/*
+ * TapLink: a Link over a Linux TAP (Ethernet frames) or TUN (IP packets) device, through FFM system calls.
+ *
+ * Per-frame paths allocate nothing but the pooled buffer a received frame is delivered in: reads go into one
+ * pre-allocated native segment and are copied into a pooled direct ByteBuf; writes pass the ByteBuf's own memory
+ * address to write(2) when it has one, else copy into a pre-allocated native scratch segment.
+ *
+ * Sleeping is poll(2) on the device and an eventfd(2); wakeup() writes the eventfd. Wake-ups are coalesced: while
+ * one is pending (the engine has not yet returned from or entered await), further wakeup() calls cost one atomic
+ * operation and no system call.
+ *
+ * Closing from any thread: the engine thread marks itself inside a call (a volatile field written on entry, read by
+ * close after it publishes `closed`, Dekker style); descriptors and native memory are released by close() when the
+ * engine is outside, or by the engine thread on its way out of the call it is in. No descriptor number is ever used
+ * after it is closed, so a closed number reused by another file cannot receive our frames.
+ */
+package io.ustack.tap;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.ustack.link.FrameSink;
+import io.ustack.link.Link;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/** A {@link Link} over a TAP or TUN device. Threading as in {@link Link}: one engine thread, any-thread wakeup/close. */
+public final class TapLink implements Link {
+    /** Pass as {@code mac} to get a random locally administered unicast address. */
+    public static final long RANDOM_MAC = -1L;
+    public static final int DEFAULT_MTU = 1500;
+    /** Longest poll(2) sleep of one {@link #await} call. */
+    public static final long MAX_AWAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+    /** The read buffer: the largest frame a tun device hands out (64 KiB super-frames only come with offloads). */
+    static final int READ_CAPACITY = 65536 + 64;
+    /** How long close() waits for the engine thread to leave a call before leaving the release to that thread. */
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final TunTap device;
+    private final int fd;
+    private final int eventFd;
+    private final int mtu;
+    private final long mac;
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+
+    // --- native memory (one shared arena, freed once on release) ---
+    private final Arena arena = Arena.ofShared();
+    /** errno of the engine thread's calls. */
+    private final MemorySegment engineState;
+    private final MemorySegment readBuffer;
+    private final long readAddress;
+    private final ByteBuffer readView;
+    private final MemorySegment scratch;
+    private final long scratchAddress;
+    private final ByteBuffer scratchView;
+    /** Two struct pollfd: [0] the device, [1] the eventfd. */
+    private final MemorySegment pollFds;
+    private final long pollFdsAddress;
+    private final long drainAddress;
+    /** The eventfd increment (1) and the errno of wakeup calls: used only under {@link #wakeLock}. */
+    private final long oneAddress;
+    private final MemorySegment wakeState;
+
+    // --- cross-thread state ---
+    private final Object wakeLock = new Object();
+    /** Guarded by wakeLock: false once the eventfd is closed. */
+    private boolean eventFdOpen = true;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean closed;
+    /** Set when the device failed (removed under us); the link is down from then on. */
+    private volatile int fatalErrno;
+    /** The engine thread while it is inside receive/transmit/await, else null. */
+    private volatile Thread engineInside;
+    /** Nesting depth of engine calls (a sink may transmit); engine thread only. */
+    private int depth;
+
+    // --- statistics, written by the engine thread only ---
+    private long rxFrames;
+    private long rxBytes;
+    private long txFrames;
+    private long txBytes;
+    private long txDropped;
+    private int lastErrno;
+
+    /**
+     * Wraps an opened device; the link owns it from now on and closes it.
+     *
+     * @param mtu the largest IP packet the link carries (the stack's MTU; the kernel side sets its own)
+     * @param mac the stack's MAC address in the low 48 bits, or {@link #RANDOM_MAC}; ignored (0) for TUN
+     */
+    public TapLink(TunTap device, int mtu, long mac) throws TapException {
+        if (mtu < 68 || mtu > 65535) {
+            throw new IllegalArgumentException("mtu out of range 68..65535: " + mtu);
+        }
+        this.device = device;
+        this.fd = device.fd();
+        this.mtu = mtu;
+        if (device.mode() == DeviceMode.TUN) {
+            this.mac = 0;
+        } else {
+            this.mac = mac == RANDOM_MAC ? randomLocalMac() : mac & 0xFFFF_FFFF_FFFFL;
+        }
+        try {
+            engineState = LibC.allocateCallState(arena);
+            wakeState = LibC.allocateCallState(arena);
+            readBuffer = arena.allocate(READ_CAPACITY, 64);
+            readAddress = readBuffer.address();
+            readView = readBuffer.asByteBuffer();
+            scratch = arena.allocate(READ_CAPACITY, 64);
+            scratchAddress = scratch.address();
+            scratchView = scratch.asByteBuffer();
+            MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            oneAddress = one.address();
+            drainAddress = arena.allocate(ValueLayout.JAVA_LONG).address();
+            eventFd = LibC.eventfd(engineState, 0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+            if (eventFd < 0) {
+                int errno = LibC.errno(engineState);
+                throw new TapException("eventfd failed: " + TapErrors.describe(errno, LibC.strerror(errno)), errno);
+            }
+            pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+            pollFdsAddress = pollFds.address();
+            pollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_FD_OFFSET, fd);
+            pollFds.set(LibC.SHORT, LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
+            pollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_SIZE + LibC.POLLFD_FD_OFFSET, eventFd);
+            pollFds.set(LibC.SHORT, LibC.POLLFD_SIZE + LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
+        } catch (TapException | RuntimeException e) {
+            arena.close();
+            device.close();
+            throw e;
+        }
+    }
+
+    /** Opens (or creates) TAP device {@code name}: Ethernet framing, MTU 1500, a random MAC. */
+    public static TapLink open(String name) throws TapException {
+        return open(name, DeviceMode.TAP, DEFAULT_MTU, RANDOM_MAC);
+    }
+
+    /** Opens (or creates) a TAP or TUN device with a random MAC (TAP) and the given MTU. */
+    public static TapLink open(String name, DeviceMode mode, int mtu) throws TapException {
+        return open(name, mode, mtu, RANDOM_MAC);
+    }
+
+    /** Opens (or creates) a TAP or TUN device. */
+    public static TapLink open(String name, DeviceMode mode, int mtu, long mac) throws TapException {
+        return new TapLink(TunTap.open(name, mode), mtu, mac);
+    }
+
+    /** A random unicast, locally administered MAC (first octet xxxxxx10). */
+    public static long randomLocalMac() {
+        long bits = ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL;
+        return (bits & ~(0x01L << 40)) | (0x02L << 40);
+    }
+
+    /** The interface name (as the kernel knows it, e.g. for `ip link set NAME ...`). */
+    public String name() {
+        return device.name();
+    }
+
+    public DeviceMode mode() {
+        return device.mode();
+    }
+
+    @Override
+    public Framing framing() {
+        return device.mode().framing();
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public long macAddress() {
+        return mac;
+    }
+
+    @Override
+    public boolean isUp() {
+        return !closed && fatalErrno == 0;
+    }
+
+    @Override
+    public int receive(FrameSink sink, int budget) {
+        if (budget <= 0 || !enter()) {
+            return 0;
+        }
+        int delivered = 0;
+        try {
+            while (delivered < budget) {
+                long n = LibC.read(engineState, fd, readAddress, READ_CAPACITY);
+                if (n <= 0) {
+                    if (n == 0) {
+                        break;
+                    }
+                    int errno = LibC.errno(engineState);
+                    if (errno == LibC.EINTR) {
+                        continue;
+                    }
+                    if (errno != LibC.EAGAIN) {
+                        failed(errno);
+                    }
+                    break;
+                }
+                int length = (int) n;
+                ByteBuf frame = allocator.directBuffer(length, length);
+                readView.clear().limit(length);
+                frame.writeBytes(readView);
+                rxFrames++;
+                rxBytes += length;
+                delivered++;
+                try {
+                    sink.onFrame(frame);
+                } finally {
+                    frame.release();
+                }
+            }
+        } finally {
+            exit();
+        }
+        return delivered;
+    }
+
+    @Override
+    public boolean transmit(ByteBuf frame) {
+        try {
+            if (!enter()) {
+                txDropped++;
+                return false;
+            }
+            try {
+                return write(frame);
+            } finally {
+                exit();
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private boolean write(ByteBuf frame) {
+        int length = frame.readableBytes();
+        long address;
+        if (frame.hasMemoryAddress()) {
+            address = frame.memoryAddress() + frame.readerIndex();
+        } else if (length <= READ_CAPACITY) {
+            scratchView.clear().limit(length);
+            frame.getBytes(frame.readerIndex(), scratchView);
+            address = scratchAddress;
+        } else {
+            txDropped++;
+            return false;
+        }
+        for (;;) {
+            long n = LibC.write(engineState, fd, address, length);
+            if (n >= 0) {
+                txFrames++;
+                txBytes += length;
+                return true;
+            }
+            int errno = LibC.errno(engineState);
+            if (errno == LibC.EINTR) {
+                continue;
+            }
+            // EAGAIN/ENOBUFS: no room now; EIO: the interface is administratively down; EINVAL: a bad frame.
+            if (errno == LibC.EBADFD || errno == LibC.EBADF || errno == LibC.ENODEV) {
+                failed(errno);
+            }
+            lastErrno = errno;
+            txDropped++;
+            return false;
+        }
+    }
+
+    @Override
+    public void await(long timeoutNanos) {
+        if (timeoutNanos <= 0 || !enter()) {
+            return;
+        }
+        try {
+            int millis = timeoutNanos >= MAX_AWAIT_NANOS
+                    ? (int) TimeUnit.NANOSECONDS.toMillis(MAX_AWAIT_NANOS)
+                    : (int) ((timeoutNanos + 999_999) / 1_000_000);
+            pollFds.set(LibC.SHORT, LibC.POLLFD_REVENTS_OFFSET, (short) 0);
+            pollFds.set(LibC.SHORT, LibC.POLLFD_SIZE + LibC.POLLFD_REVENTS_OFFSET, (short) 0);
+            int ready = LibC.poll(engineState, pollFdsAddress, 2, millis);
+            // Clear before draining: a wakeup() after this point writes the eventfd again (see the file comment).
+            wakePending.getAndSet(false);
+            if (ready > 0 && (pollFds.get(LibC.SHORT, LibC.POLLFD_SIZE + LibC.POLLFD_REVENTS_OFFSET)
+                    & LibC.POLLIN) != 0) {
+                LibC.read(engineState, eventFd, drainAddress, 8);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (closed || wakePending.getAndSet(true)) {
+            return;
+        }
+        signal();
+    }
+
+    private void signal() {
+        synchronized (wakeLock) {
+            if (eventFdOpen) {
+                LibC.write(wakeState, eventFd, oneAddress, 8);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        signal();
+        if (engineInside == Thread.currentThread()) {
+            return; // called from a sink on the engine thread: exit() releases on the way out
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        while (engineInside != null) {
+            if (System.nanoTime() - deadline > 0) {
+                return; // the engine thread is busy in a sink; it releases when it leaves the call
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        release();
+    }
+
+    private boolean enter() {
+        if (depth++ == 0) {
+            engineInside = Thread.currentThread();
+        }
+        if (closed) {
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    private void exit() {
+        if (--depth == 0) {
+            engineInside = null;
+            if (closed) {
+                release();
+            }
+        }
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (wakeLock) {
+            eventFdOpen = false;
+            LibC.close(wakeState, eventFd);
+        }
+        device.close();
+        arena.close();
+    }
+
+    private void failed(int errno) {
+        lastErrno = errno;
+        fatalErrno = errno;
+    }
+
+    /** Frames handed to sinks. Engine-thread counters: other threads see a possibly stale value. */
+    public long rxFrames() {
+        return rxFrames;
+    }
+
+    public long rxBytes() {
+        return rxBytes;
+    }
+
+    /** Frames the device accepted. */
+    public long txFrames() {
+        return txFrames;
+    }
+
+    public long txBytes() {
+        return txBytes;
+    }
+
+    /** Frames dropped by transmit (device refused them, link closed or failed). */
+    public long txDropped() {
+        return txDropped;
+    }
+
+    /** errno of the last failed read or write (0 if none), e.g. EIO when writing while the interface is down. */
+    public int lastErrno() {
+        return lastErrno;
+    }
+
+    @Override
+    public String toString() {
+        return "TapLink[" + device.name() + " " + device.mode() + " mtu " + mtu + (isUp() ? " up" : " down") + "]";
+    }
+}

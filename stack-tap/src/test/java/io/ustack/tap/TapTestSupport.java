@@ -1,0 +1,82 @@
+/*
+ * TapTestSupport: what the stack-tap tests need from the machine (root, /dev/net/tun, `ip`), unique device names,
+ * and running `ip` commands. Without the prerequisites a test is skipped, or fails when CI=true.
+ */
+package io.ustack.tap;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.fail;
+
+final class TapTestSupport {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private TapTestSupport() {
+    }
+
+    /** Skips the test (fails it under CI=true) unless this process is root, with /dev/net/tun and `ip`. */
+    static void assumeTapUsable() {
+        String missing = null;
+        if (!Files.exists(Path.of(TunTap.CONTROL_DEVICE))) {
+            missing = TunTap.CONTROL_DEVICE + " does not exist";
+        } else if (uid() != 0) {
+            missing = "not running as root (uid " + uid() + "), TAP tests need CAP_NET_ADMIN";
+        } else if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))
+                && !Files.isExecutable(Path.of("/usr/bin/ip"))) {
+            missing = "the `ip` command (iproute2) is not installed";
+        }
+        if (missing != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail("TAP test cannot run on CI: " + missing);
+            }
+            Assumptions.abort("TAP test skipped: " + missing);
+        }
+    }
+
+    static int uid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /** A device name unique to this JVM and call, at most 15 characters ("ustt" + pid + letter + counter). */
+    static String uniqueName() {
+        String name = "ustt" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
+        return name.length() <= TunTap.MAX_NAME_LENGTH ? name : name.substring(name.length() - 15);
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    static Result run(String... command) {
+        try {
+            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + String.join(" ", command));
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static boolean linkExists(String name) {
+        return run("ip", "-o", "link", "show", "dev", name).exitCode() == 0;
+    }
+}
