@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InMemoryLink[] pair = InMemoryLink.pair(mtu);
-        Link clientLink = pcap == null ? pair[1] : new PcapLink(pair[1], pcap, Clock.SYSTEM);
+        Link clientLink = pcap == null ? pair[1] : PcapLink.open(pair[1], pcap, Clock.SYSTEM);
         try (Stack server = Stack.builder(pair[0]).name("server").ipv4("10.0.0.1/24").build().start();
              Stack client = Stack.builder(clientLink).name("client").ipv4("10.0.0.2/24").build().start();
              Services services = Services.start(server)) {

@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
         String name = device.tap != null ? device.tap : device.tun;
         Link link = TapLink.open(name, mode, mtu);
         if (pcap != null) {
-            link = new PcapLink(link, pcap, Clock.SYSTEM);
+            link = PcapLink.open(link, pcap, Clock.SYSTEM);
         }
         Stack.Builder b = Stack.builder(link).name(name).ipv4(ip);
         if (gateway != null) {
