@@ -1,0 +1,110 @@
+package io.ustack.api;
+
+import io.ustack.spi.WsaError;
+import io.ustack.spi.WsaException;
+import io.ustack.testing.StackPair;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The idiomatic API end to end: two stacks, in-memory link, manual clock. */
+class StackSocketsTest {
+    final StackPair net = new StackPair(1500);
+    final InetSocketAddress server7 = new InetSocketAddress("10.0.0.1", 7);
+
+    @AfterEach
+    void close() {
+        net.close();
+    }
+
+    @Test
+    void udpDatagramsGoBothWays() {
+        UdpSocket s = net.await(net.server.openUdp(7));
+        UdpSocket c = net.await(net.client.openUdp(0));
+        CompletableFuture<Datagram> atServer = s.receive();
+        net.await(c.sendTo(ByteBuffer.wrap(new byte[] {4, 5, 6}), server7));
+        Datagram d = net.await(atServer);
+        assertThat(d.data().remaining()).isEqualTo(3);
+        CompletableFuture<Datagram> atClient = c.receive();
+        net.await(s.sendTo(d.data(), d.source()));
+        assertThat(net.await(atClient).data().get(2)).isEqualTo((byte) 6);
+    }
+
+    @Test
+    void tcpMovesOneMebibyteEachWayIntact() {
+        TcpServerSocket listener = net.await(net.server.listen(7, 16));
+        CompletableFuture<TcpSocket> accepted = listener.accept();
+        TcpSocket c = net.await(net.client.connect(server7));
+        TcpSocket s = net.await(accepted);
+        byte[] up = random(1 << 20, 1);
+        byte[] down = random(1 << 20, 2);
+        CompletableFuture<Integer> w1 = c.write(ByteBuffer.wrap(up));
+        CompletableFuture<Integer> w2 = s.write(ByteBuffer.wrap(down));
+        ByteBuffer gotUp = ByteBuffer.allocate(up.length);
+        ByteBuffer gotDown = ByteBuffer.allocate(down.length);
+        while (gotUp.hasRemaining() || gotDown.hasRemaining()) {
+            if (gotUp.hasRemaining()) {
+                net.await(s.read(gotUp));
+            }
+            if (gotDown.hasRemaining()) {
+                net.await(c.read(gotDown));
+            }
+        }
+        assertThat(net.await(w1)).isEqualTo(up.length);
+        assertThat(net.await(w2)).isEqualTo(down.length);
+        assertThat(gotUp.array()).isEqualTo(up);
+        assertThat(gotDown.array()).isEqualTo(down);
+        c.close();
+        assertThat(net.await(s.read(ByteBuffer.allocate(10)))).isEqualTo(-1);
+        s.close();
+        net.await(c.closeFuture());
+        net.await(s.closeFuture());
+        assertThat(c.error()).isZero();
+    }
+
+    @Test
+    void manyReadsPostedAtOnceCompleteInPostingOrder() {
+        TcpServerSocket listener = net.await(net.server.listen(7, 16));
+        CompletableFuture<TcpSocket> accepted = listener.accept();
+        TcpSocket c = net.await(net.client.connect(server7));
+        TcpSocket s = net.await(accepted);
+        List<CompletableFuture<Integer>> reads = new ArrayList<>();
+        List<ByteBuffer> bufs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            bufs.add(b);
+            reads.add(s.read(b));
+        }
+        net.await(c.write(ByteBuffer.wrap(new byte[] {0, 1, 2, 3, 4, 5, 6, 7})));
+        for (int i = 0; i < 8; i++) {
+            assertThat(net.await(reads.get(i))).isEqualTo(1);
+            assertThat(bufs.get(i).get(0)).isEqualTo((byte) i);
+        }
+    }
+
+    @Test
+    void connectToAClosedPortIsRefused() {
+        CompletableFuture<TcpSocket> f = net.client.connect(new InetSocketAddress("10.0.0.1", 4444));
+        net.pumpUntil(f::isDone, 1_000_000L, 5_000_000_000L);
+        assertThat(f).isCompletedExceptionally();
+        assertThatThrownBy(f::join).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(WsaException.class)
+                .satisfies(e -> assertThat(((WsaException) e).error()).isEqualTo(WsaError.WSAECONNREFUSED));
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+}
