@@ -9,9 +9,17 @@
 package io.ustack.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /** Internet checksum arithmetic (RFC 1071). Stateless; no allocation. */
 public final class Checksum {
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private Checksum() {}
 
     /**
@@ -20,39 +28,59 @@ public final class Checksum {
      * is padded with a zero byte on the right, as RFC 1071 requires. Returns a partial sum in 0..0xffff.
      */
     public static int sum(ByteBuf buf, int offset, int length, int initial) {
-        // One's complement addition is associative over any word width as long as carries wrap around; adding
-        // 64-bit big-endian words with end-around carry and folding to 16 bits equals the 16-bit word sum.
+        // One's complement addition is associative over any word width as long as carries wrap around, so the
+        // data is added as unsigned 32-bit halves of 64-bit big-endian words into a 64-bit accumulator (no carry
+        // can be lost for any int length), then folded to 16 bits. Heap buffers are read straight from the array.
         long acc = initial & 0xffff_ffffL;
-        int i = offset;
-        int end = offset + length;
-        while (end - i >= 8) {
-            long w = buf.getLong(i);
-            acc += w;
-            if (Long.compareUnsigned(acc, w) < 0) {
-                acc++; // end-around carry
+        if (buf.hasArray()) {
+            if (offset < 0 || length < 0 || offset + length > buf.capacity()) {
+                throw new IndexOutOfBoundsException("checksum range " + offset + "+" + length + " of capacity "
+                        + buf.capacity());
             }
-            i += 8;
-        }
-        if (end - i >= 4) {
-            acc = addUnsigned(acc, buf.getUnsignedInt(i));
-            i += 4;
-        }
-        if (end - i >= 2) {
-            acc = addUnsigned(acc, buf.getUnsignedShort(i));
-            i += 2;
-        }
-        if (end - i == 1) {
-            acc = addUnsigned(acc, (long) buf.getUnsignedByte(i) << 8);
+            acc = sumArray(buf.array(), buf.arrayOffset() + offset, length, acc);
+        } else {
+            int i = offset;
+            int end = offset + length;
+            while (end - i >= 8) {
+                long w = buf.getLong(i);
+                acc += (w >>> 32) + (w & 0xffff_ffffL);
+                i += 8;
+            }
+            if (end - i >= 4) {
+                acc += buf.getUnsignedInt(i);
+                i += 4;
+            }
+            if (end - i >= 2) {
+                acc += buf.getUnsignedShort(i);
+                i += 2;
+            }
+            if (end - i == 1) {
+                acc += buf.getUnsignedByte(i) << 8;
+            }
         }
         return fold64(acc);
     }
 
-    private static long addUnsigned(long acc, long v) {
-        long r = acc + v;
-        if (Long.compareUnsigned(r, v) < 0) {
-            r++;
+    private static long sumArray(byte[] a, int start, int length, long acc) {
+        int i = start;
+        int end = start + length;
+        while (end - i >= 8) {
+            long w = (long) LONG_BE.get(a, i);
+            acc += (w >>> 32) + (w & 0xffff_ffffL);
+            i += 8;
         }
-        return r;
+        if (end - i >= 4) {
+            acc += (int) INT_BE.get(a, i) & 0xffff_ffffL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            acc += ((a[i] & 0xff) << 8) | (a[i + 1] & 0xff);
+            i += 2;
+        }
+        if (end - i == 1) {
+            acc += (a[i] & 0xff) << 8;
+        }
+        return acc;
     }
 
     private static int fold64(long acc) {

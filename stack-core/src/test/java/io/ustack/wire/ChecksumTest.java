@@ -63,6 +63,19 @@ class ChecksumTest extends BufferTest {
     }
 
     @Test
+    void slicedAndPooledBuffersUseTheirOwnOffsets() {
+        byte[] data = bytes("ffff 0001f203f4f5f6f7 eeee");
+        ByteBuf whole = wrapBytes(data);
+        ByteBuf slice = whole.slice(2, 8); // arrayOffset 2
+        assertThat(Checksum.compute(slice, 0, 8)).isEqualTo(0x220d);
+        ByteBuf pooled = track(io.netty.buffer.PooledByteBufAllocator.DEFAULT.heapBuffer(64));
+        pooled.writeBytes(data);
+        assertThat(Checksum.compute(pooled, 2, 8)).isEqualTo(0x220d);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checksum.compute(slice, 4, 5))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void partialSumsChainAcrossEvenSplits() {
         SplittableRandom rnd = new SplittableRandom(7);
         byte[] data = new byte[101];
