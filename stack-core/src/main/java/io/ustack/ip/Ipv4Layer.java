@@ -111,7 +111,7 @@ public final class Ipv4Layer implements IpOutput {
     @Override
     public ByteBuf allocate(int transportBytes) {
         ByteBuf b = alloc.directBuffer(HEADROOM + transportBytes);
-        b.readerIndex(HEADROOM).writerIndex(HEADROOM);
+        b.setIndex(HEADROOM, HEADROOM);
         return b;
     }
 

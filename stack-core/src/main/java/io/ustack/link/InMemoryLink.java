@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class InMemoryLink implements Link {
     private final SpscArrayQueue<ByteBuf> inbound;
+    private final int capacity;
     private InMemoryLink peer;
     private final int mtu;
     private final long mac;
@@ -30,6 +31,7 @@ public final class InMemoryLink implements Link {
         this.mtu = mtu;
         this.mac = mac;
         this.inbound = new SpscArrayQueue<>(queueCapacity);
+        this.capacity = queueCapacity;
     }
 
     /** Two joined ends with the given MTU, MACs 02:00:00:00:00:01 and :02, 4096 frames queued per direction. */
@@ -95,7 +97,7 @@ public final class InMemoryLink implements Link {
     @Override
     public boolean transmit(ByteBuf frame) {
         InMemoryLink p = peer;
-        if (!isUp() || !p.isUp() || !p.inbound.offer(frame)) {
+        if (!isUp() || !p.isUp() || p.inbound.size() >= p.capacity || !p.inbound.offer(frame)) {
             frame.release();
             return false;
         }
