@@ -90,6 +90,7 @@ final class LibC {
     private LibC() {
     }
 
+    @SuppressWarnings("restricted") // binding native functions is what this class is for
     private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
@@ -170,10 +171,11 @@ final class LibC {
     }
 
     /** strerror(3) text for an errno value, e.g. "Operation not permitted". */
+    @SuppressWarnings("restricted") // the returned char* has no size; reading up to its NUL is safe
     static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(1024).getString(0);
+            return text.reinterpret(Integer.MAX_VALUE).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -3,7 +3,9 @@
  *
  * Per-frame paths allocate nothing but the pooled buffer a received frame is delivered in: reads go into one
  * pre-allocated native segment and are copied into a pooled direct ByteBuf; writes pass the ByteBuf's own memory
- * address to write(2) when it has one, else copy into a pre-allocated native scratch segment.
+ * address to write(2) when it has one, else copy into a pre-allocated native scratch segment. Netty 4.2 recycles
+ * pooled ByteBuf objects only on a FastThreadLocalThread: on a plain engine thread each received frame costs about
+ * 104 heap bytes inside Netty (measured), on a FastThreadLocalThread none (TapLinkAllocationTest, integration-tests).
  *
  * Sleeping is poll(2) on the device and an eventfd(2); wakeup() writes the eventfd. Wake-ups are coalesced: while
  * one is pending (the engine has not yet returned from or entered await), further wakeup() calls cost one atomic

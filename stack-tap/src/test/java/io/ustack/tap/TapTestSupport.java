@@ -41,6 +41,20 @@ final class TapTestSupport {
         }
     }
 
+    /** Skips (fails under CI=true) unless {@code command} is on the PATH or in /usr/sbin, /sbin. */
+    static void assumeCommand(String command) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return;
+            }
+        }
+        if ("true".equals(System.getenv("CI"))) {
+            fail("test needs `" + command + "`, which is not installed");
+        }
+        Assumptions.abort("skipped: `" + command + "` is not installed");
+    }
+
     static int uid() {
         try {
             return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
