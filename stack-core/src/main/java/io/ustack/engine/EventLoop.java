@@ -5,6 +5,7 @@
  */
 package io.ustack.engine;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.ustack.link.FrameSink;
 import io.ustack.link.Link;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
@@ -155,7 +156,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("already started or closed");
         }
         running = true;
-        Thread t = new Thread(this::loop, name);
+        Thread t = new FastThreadLocalThread(this::loop, name); // pooled allocation is garbage-free only on these
         t.setDaemon(true);
         thread = t;
         t.start();
