@@ -1,0 +1,118 @@
+/*
+ * NewReno: TCP congestion control per RFC 5681 (slow start, congestion avoidance with byte counting per RFC 3465,
+ * fast retransmit / fast recovery window arithmetic) and RFC 6582 (NewReno partial acknowledgments).
+ */
+package io.ustack.tcp;
+
+/** RFC 5681 + RFC 6582 congestion window. Engine thread only. */
+public final class NewReno implements CongestionControl {
+    private int smss;
+    private int cwnd;
+    private int ssthresh;
+    /** Bytes acknowledged since cwnd last grew in congestion avoidance (RFC 5681 3.1, RFC 3465 2.1). */
+    private int bytesAckedInAvoidance;
+
+    public NewReno(int smss) {
+        if (smss <= 0) {
+            throw new IllegalArgumentException("smss " + smss);
+        }
+        this.smss = smss;
+        this.cwnd = initialWindow(smss);
+        this.ssthresh = Integer.MAX_VALUE; // RFC 5681 3.1: "arbitrarily high"
+    }
+
+    /** RFC 5681 3.1 equation 1: IW = min(4*SMSS, max(2*SMSS, 4380 bytes)) (RFC 3390). */
+    static int initialWindow(int smss) {
+        return Math.min(4 * smss, Math.max(2 * smss, 4380));
+    }
+
+    @Override
+    public int cwnd() {
+        return cwnd;
+    }
+
+    @Override
+    public int ssthresh() {
+        return ssthresh;
+    }
+
+    @Override
+    public void onAck(int bytesAcked, long now) {
+        if (bytesAcked <= 0) {
+            return;
+        }
+        if (cwnd < ssthresh) {
+            // RFC 5681 3.1 equation 2: cwnd += min(N, SMSS)
+            cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, smss));
+            bytesAckedInAvoidance = 0;
+        } else {
+            // RFC 5681 3.1 (byte counting variant, RFC 3465): cwnd += SMSS once a whole cwnd has been acknowledged
+            bytesAckedInAvoidance += bytesAcked;
+            if (bytesAckedInAvoidance >= cwnd) {
+                bytesAckedInAvoidance -= cwnd;
+                cwnd = saturatingAdd(cwnd, smss);
+            }
+        }
+    }
+
+    @Override
+    public void onEnterRecovery(int flightSize, long now) {
+        // RFC 5681 3.2 step 2: ssthresh = max (FlightSize / 2, 2*SMSS), equation 4
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        // step 3: cwnd = ssthresh + 3*SMSS ("inflates" by the three segments that left the network)
+        cwnd = ssthresh + 3 * smss;
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
+    public void onRecoveryDupAck() {
+        // RFC 5681 3.2 step 4: cwnd += SMSS for each additional duplicate ACK
+        cwnd = saturatingAdd(cwnd, smss);
+    }
+
+    @Override
+    public void onPartialAck(int bytesAcked) {
+        // RFC 6582 3.2 step 3 (partial ack): deflate by the amount acknowledged, add back SMSS if that was >= SMSS
+        cwnd = Math.max(cwnd - bytesAcked, smss);
+        if (bytesAcked >= smss) {
+            cwnd = saturatingAdd(cwnd, smss);
+        }
+    }
+
+    @Override
+    public void onExitRecovery(int flightSize, long now) {
+        // RFC 6582 3.2 step 3 (full ack), option 1: cwnd = min (ssthresh, max(FlightSize, SMSS) + SMSS)
+        cwnd = Math.min(ssthresh, Math.max(flightSize, smss) + smss);
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
+    public void onRetransmitTimeout(int flightSize, boolean repeated, long now) {
+        if (!repeated) {
+            // RFC 5681 3.1 equation 4; held constant for a segment retransmitted by the timer again
+            ssthresh = Math.max(flightSize / 2, 2 * smss);
+        }
+        cwnd = smss; // loss window LW = 1 SMSS
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
+    public void mss(int newSmss) {
+        if (newSmss <= 0 || newSmss == smss) {
+            return;
+        }
+        boolean untouched = cwnd == initialWindow(smss) && ssthresh == Integer.MAX_VALUE;
+        smss = newSmss;
+        cwnd = untouched ? initialWindow(newSmss) : Math.max(cwnd, newSmss);
+    }
+
+    private static int saturatingAdd(int a, int b) {
+        int s = a + b;
+        return s < 0 ? Integer.MAX_VALUE : s;
+    }
+
+    @Override
+    public String toString() {
+        return "NewReno[cwnd=" + cwnd + " ssthresh=" + ssthresh + " smss=" + smss + "]";
+    }
+}

@@ -1,0 +1,286 @@
+/*
+ * TcpConfig: the tunables of a TCP layer: MSS (RFC 9293 3.7.1), buffer sizes (SO_SNDBUF / SO_RCVBUF, hence the
+ * window scale of RFC 7323 section 2), RTO bounds (RFC 6298), MSL and TIME-WAIT (RFC 9293 3.4.2), retry limits
+ * (RFC 1122 4.2.3.5 R2 and the SYN R2), delayed ACK (RFC 1122 4.2.3.2 / RFC 5681 4.2), congestion control, and the
+ * ephemeral port range (RFC 6056 / IANA 49152-65535).
+ */
+package io.ustack.tcp;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.time.Duration;
+
+/**
+ * Fluent, mutable configuration; a {@link TcpLayer} copies what it needs when a connection is created, so changing a
+ * config later affects only new connections. Defaults follow common practice (Linux values where RFCs leave a choice).
+ */
+public final class TcpConfig {
+    private int mss; // 0: derive from the interface MTU
+    private int sendBufferSize = 256 * 1024;
+    private int receiveBufferSize = 256 * 1024;
+    private long rtoInitialNanos = Duration.ofSeconds(1).toNanos();
+    private long rtoMinNanos = Duration.ofMillis(200).toNanos();
+    private long rtoMaxNanos = Duration.ofSeconds(60).toNanos();
+    private long mslNanos = Duration.ofSeconds(30).toNanos();
+    private int maxRetries = 15;
+    private long userTimeoutNanos; // 0: only maxRetries
+    private int synRetries = 6;
+    private long delayedAckNanos = Duration.ofMillis(40).toNanos();
+    private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
+    private boolean windowScaling = true;
+    private int maxOutOfOrderRanges = 32;
+    private CongestionAlgorithm congestionControl = CongestionAlgorithm.NEW_RENO;
+    private int ephemeralPortFirst = 49152;
+    private int ephemeralPortLast = 65535;
+    private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+
+    public TcpConfig() {
+    }
+
+    /** A copy of {@code other}. */
+    public TcpConfig(TcpConfig other) {
+        mss = other.mss;
+        sendBufferSize = other.sendBufferSize;
+        receiveBufferSize = other.receiveBufferSize;
+        rtoInitialNanos = other.rtoInitialNanos;
+        rtoMinNanos = other.rtoMinNanos;
+        rtoMaxNanos = other.rtoMaxNanos;
+        mslNanos = other.mslNanos;
+        maxRetries = other.maxRetries;
+        userTimeoutNanos = other.userTimeoutNanos;
+        synRetries = other.synRetries;
+        delayedAckNanos = other.delayedAckNanos;
+        finWait2TimeoutNanos = other.finWait2TimeoutNanos;
+        windowScaling = other.windowScaling;
+        maxOutOfOrderRanges = other.maxOutOfOrderRanges;
+        congestionControl = other.congestionControl;
+        ephemeralPortFirst = other.ephemeralPortFirst;
+        ephemeralPortLast = other.ephemeralPortLast;
+        allocator = other.allocator;
+    }
+
+    /** The MSS we announce and the upper bound of what we send; 0 (default) means interface MTU - 40. */
+    public TcpConfig mss(int mss) {
+        if (mss < 0 || (mss > 0 && mss < 64) || mss > 65495) {
+            throw new IllegalArgumentException("mss " + mss);
+        }
+        this.mss = mss;
+        return this;
+    }
+
+    /** SO_SNDBUF: bytes the send ring holds (unacknowledged plus unsent). */
+    public TcpConfig sendBufferSize(int bytes) {
+        this.sendBufferSize = checkBuffer(bytes);
+        return this;
+    }
+
+    /** SO_RCVBUF: bytes the receive ring holds; the advertised window never exceeds it. */
+    public TcpConfig receiveBufferSize(int bytes) {
+        this.receiveBufferSize = checkBuffer(bytes);
+        return this;
+    }
+
+    private static int checkBuffer(int bytes) {
+        if (bytes < 1 || bytes > (1 << 30)) {
+            throw new IllegalArgumentException("buffer size " + bytes + " outside 1..2^30");
+        }
+        return bytes;
+    }
+
+    /** RFC 6298 2.1 initial RTO (1 s). */
+    public TcpConfig rtoInitial(Duration d) {
+        this.rtoInitialNanos = positive(d);
+        return this;
+    }
+
+    /** RFC 6298 2.4 lower bound (default 200 ms as Linux; the RFC's conservative value is 1 s). */
+    public TcpConfig rtoMin(Duration d) {
+        this.rtoMinNanos = positive(d);
+        return this;
+    }
+
+    /** RFC 6298 2.5 upper bound (60 s). */
+    public TcpConfig rtoMax(Duration d) {
+        this.rtoMaxNanos = positive(d);
+        return this;
+    }
+
+    /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 3.4.2). Default 30 s. */
+    public TcpConfig msl(Duration d) {
+        this.mslNanos = positive(d);
+        return this;
+    }
+
+    /** Consecutive retransmission timeouts (or unanswered zero-window probes) before WSAETIMEDOUT (R2). */
+    public TcpConfig maxRetries(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxRetries " + n);
+        }
+        this.maxRetries = n;
+        return this;
+    }
+
+    /** RFC 9293 3.8.3 user timeout: give up when data stays unacknowledged this long (0 = only maxRetries). */
+    public TcpConfig userTimeout(Duration d) {
+        this.userTimeoutNanos = d.toNanos();
+        if (userTimeoutNanos < 0) {
+            throw new IllegalArgumentException("userTimeout " + d);
+        }
+        return this;
+    }
+
+    /** SYN (or SYN-ACK) retransmissions before connect fails with WSAETIMEDOUT. */
+    public TcpConfig synRetries(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("synRetries " + n);
+        }
+        this.synRetries = n;
+        return this;
+    }
+
+    /** Delayed ACK timeout (RFC 1122 4.2.3.2: at most 500 ms); zero turns delayed ACKs off. */
+    public TcpConfig delayedAck(Duration d) {
+        long n = d.toNanos();
+        if (n < 0 || n > 500_000_000L) {
+            throw new IllegalArgumentException("delayedAck " + d);
+        }
+        this.delayedAckNanos = n;
+        return this;
+    }
+
+    /** How long a closed connection may wait in FIN-WAIT-2 for the peer's FIN. */
+    public TcpConfig finWait2Timeout(Duration d) {
+        this.finWait2TimeoutNanos = positive(d);
+        return this;
+    }
+
+    /** Whether to offer the RFC 7323 window scale option (default on). */
+    public TcpConfig windowScaling(boolean on) {
+        this.windowScaling = on;
+        return this;
+    }
+
+    /** How many separate out-of-order byte ranges the receiver keeps (more are dropped and retransmitted). */
+    public TcpConfig maxOutOfOrderRanges(int n) {
+        if (n < 1 || n > 1024) {
+            throw new IllegalArgumentException("maxOutOfOrderRanges " + n);
+        }
+        this.maxOutOfOrderRanges = n;
+        return this;
+    }
+
+    public TcpConfig congestionControl(CongestionAlgorithm algorithm) {
+        this.congestionControl = java.util.Objects.requireNonNull(algorithm);
+        return this;
+    }
+
+    /** The ports {@code connect} picks from when asked for port 0. */
+    public TcpConfig ephemeralPorts(int first, int last) {
+        if (first < 1 || last > 65535 || first > last) {
+            throw new IllegalArgumentException("ephemeral range " + first + ".." + last);
+        }
+        this.ephemeralPortFirst = first;
+        this.ephemeralPortLast = last;
+        return this;
+    }
+
+    /** Allocator of the per-connection send and receive rings (pooled by default). */
+    public TcpConfig allocator(ByteBufAllocator allocator) {
+        this.allocator = java.util.Objects.requireNonNull(allocator);
+        return this;
+    }
+
+    private static long positive(Duration d) {
+        long n = d.toNanos();
+        if (n <= 0) {
+            throw new IllegalArgumentException("duration must be positive: " + d);
+        }
+        return n;
+    }
+
+    public int mss() {
+        return mss;
+    }
+
+    public int sendBufferSize() {
+        return sendBufferSize;
+    }
+
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
+    public long rtoInitialNanos() {
+        return rtoInitialNanos;
+    }
+
+    public long rtoMinNanos() {
+        return rtoMinNanos;
+    }
+
+    public long rtoMaxNanos() {
+        return rtoMaxNanos;
+    }
+
+    public long mslNanos() {
+        return mslNanos;
+    }
+
+    /** 2*MSL. */
+    public long timeWaitNanos() {
+        return 2 * mslNanos;
+    }
+
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    public long userTimeoutNanos() {
+        return userTimeoutNanos;
+    }
+
+    public int synRetries() {
+        return synRetries;
+    }
+
+    public long delayedAckNanos() {
+        return delayedAckNanos;
+    }
+
+    public long finWait2TimeoutNanos() {
+        return finWait2TimeoutNanos;
+    }
+
+    public boolean windowScaling() {
+        return windowScaling;
+    }
+
+    public int maxOutOfOrderRanges() {
+        return maxOutOfOrderRanges;
+    }
+
+    public CongestionAlgorithm congestionControl() {
+        return congestionControl;
+    }
+
+    public int ephemeralPortFirst() {
+        return ephemeralPortFirst;
+    }
+
+    public int ephemeralPortLast() {
+        return ephemeralPortLast;
+    }
+
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConfig[mss=" + mss + " sndbuf=" + sendBufferSize + " rcvbuf=" + receiveBufferSize
+                + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
+                + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + "]";
+    }
+}

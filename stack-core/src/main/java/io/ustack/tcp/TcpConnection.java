@@ -1,0 +1,535 @@
+/*
+ * TcpConnection: one TCP connection (the TCB of RFC 9293 3.3.1) and its user calls (RFC 9293 3.10.1-3.10.6: OPEN,
+ * SEND, RECEIVE, CLOSE, ABORT, STATUS). The send and receive halves live in TcpSender and TcpReceiver; arriving
+ * segments are processed by SegmentArrives; this class owns the state, the lifecycle (TIME-WAIT of RFC 9293 3.4.2,
+ * the FIN-WAIT-2 timeout, resets on close with unread data per RFC 1122 4.2.2.13) and the user events.
+ */
+package io.ustack.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.ustack.engine.Timer;
+import io.ustack.spi.WsaError;
+import io.ustack.spi.WsaException;
+import io.ustack.wire.TcpOptions;
+import io.ustack.wire.TcpSegment;
+
+import java.util.Objects;
+
+/**
+ * A TCP connection. Every method runs on the engine thread. Handler events are delivered after the work that
+ * caused them (see {@link TcpHandler}).
+ */
+public final class TcpConnection {
+    private static final int EVENT_CONNECTED = 1;
+    private static final int EVENT_READABLE = 2;
+    private static final int EVENT_WRITABLE = 4;
+    private static final int EVENT_CLOSED = 8;
+
+    final TcpLayer layer;
+    private final int localIp;
+    private final int localPort;
+    private final int remoteIp;
+    private final int remotePort;
+    final TcpSender sender;
+    final TcpReceiver receiver;
+    private final Timer closeTimer;
+    private final long timeWaitNanos;
+    private final long finWait2Nanos;
+    /** Created by a listener (passive OPEN). */
+    final boolean passive;
+    /** The listener this connection belongs to until accepted. */
+    TcpListener listener;
+
+    private TcpState state = TcpState.CLOSED;
+    private TcpHandler handler = TcpHandler.NONE;
+    /** Both sides sent the window scale option. */
+    private boolean windowScaling;
+    /** The user called shutdownOutput() or close(): no more writes, FIN queued (or pending the handshake). */
+    private boolean outputShutdown;
+    /** The user called close() or abort(): it will not read any more. */
+    private boolean userClosed;
+    private int error;
+    private int events;
+    private boolean dispatching;
+    private boolean closeReported;
+    private int closeError;
+
+    TcpConnection(TcpLayer layer, int localIp, int localPort, int remoteIp, int remotePort, int iss,
+            TcpListener listener) {
+        this.layer = layer;
+        this.localIp = localIp;
+        this.localPort = localPort;
+        this.remoteIp = remoteIp;
+        this.remotePort = remotePort;
+        this.listener = listener;
+        this.passive = listener != null;
+        TcpConfig config = layer.config();
+        int ourMss = layer.ourMss();
+        this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
+        this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
+        this.closeTimer = new Timer(this::onCloseTimer);
+        this.timeWaitNanos = config.timeWaitNanos();
+        this.finWait2Nanos = config.finWait2TimeoutNanos();
+    }
+
+    // ================================================================== user API
+
+    public TcpState state() {
+        return state;
+    }
+
+    public int localAddress() {
+        return localIp;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int remoteAddress() {
+        return remoteIp;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** Sets the event handler (for an accepted connection: right after accept). Fires nothing by itself. */
+    public void handler(TcpHandler h) {
+        this.handler = Objects.requireNonNull(h);
+    }
+
+    /** In-order bytes ready to read. */
+    public int available() {
+        return receiver.buffer.readable();
+    }
+
+    /**
+     * RFC 9293 3.10.3 RECEIVE: moves up to {@code maxBytes} readable bytes to {@code dst}'s writer index and returns
+     * how many; 0 when nothing is readable (check {@link #isInputShutdown()} and {@link #error()}). Sends a window
+     * update when the read opened the window enough.
+     */
+    public int read(ByteBuf dst, int maxBytes) {
+        int n = receiver.read(dst, maxBytes);
+        if (n > 0) {
+            long now = layer.now();
+            if (receivesData() && receiver.windowUpdateWorthwhile()) {
+                receiver.ackNow = true;
+                output(now);
+            }
+            maybeReleaseReceiveBuffer();
+            flushEvents();
+        }
+        return n;
+    }
+
+    /** The peer's FIN has arrived and every byte before it has been read. */
+    public boolean isInputShutdown() {
+        return receiver.finReceived && receiver.buffer.readable() == 0;
+    }
+
+    /** Free bytes in the send buffer (0 once output is shut down or the connection is over). */
+    public int sendSpace() {
+        return outputShutdown || error != 0 || state == TcpState.CLOSED ? 0 : sender.buffer.free();
+    }
+
+    /**
+     * RFC 9293 3.10.2 SEND: copies up to {@code maxBytes} from {@code src}'s reader index (advancing it) into the
+     * send buffer and starts output. Returns the bytes accepted; when that is less than asked, onWritable follows once
+     * there is room. Before the handshake completes, data is queued.
+     *
+     * @throws WsaException WSAESHUTDOWN after shutdownOutput/close, the connection's error after a failure,
+     *     WSAENOTCONN when closed
+     */
+    public int write(ByteBuf src, int maxBytes) {
+        if (error != 0) {
+            throw new WsaException(error, "connection failed");
+        }
+        if (outputShutdown) {
+            throw new WsaException(WsaError.WSAESHUTDOWN, "output already shut down");
+        }
+        if (state == TcpState.CLOSED || state == TcpState.LISTEN) {
+            throw new WsaException(WsaError.WSAENOTCONN, "not connected");
+        }
+        int wanted = Math.min(maxBytes, src.readableBytes());
+        int n = sender.buffer.write(src, wanted);
+        if (n < wanted) {
+            sender.writableWanted = true;
+        }
+        if (n > 0) {
+            output(layer.now());
+            flushEvents();
+        }
+        return n;
+    }
+
+    /** RFC 9293 3.10.4 CLOSE of the sending direction: a FIN follows the queued data (half-close). */
+    public void shutdownOutput() {
+        if (outputShutdown || state == TcpState.CLOSED) {
+            outputShutdown = true;
+            return;
+        }
+        outputShutdown = true;
+        queueFinIfSynchronized();
+        output(layer.now());
+        flushEvents();
+    }
+
+    private void queueFinIfSynchronized() {
+        if (state == TcpState.ESTABLISHED) {
+            sender.queueFin();
+            state = TcpState.FIN_WAIT_1;
+        } else if (state == TcpState.CLOSE_WAIT) {
+            sender.queueFin();
+            state = TcpState.LAST_ACK;
+        }
+        // SYN-SENT / SYN-RECEIVED: queued until ESTABLISHED (RFC 9293 3.10.4)
+    }
+
+    /**
+     * RFC 9293 3.10.4 CLOSE: orderly close of both directions. If unread data remains, the connection is reset
+     * instead (RFC 1122 4.2.2.13); so is it if data arrives afterwards.
+     */
+    public void close() {
+        if (userClosed) {
+            return;
+        }
+        userClosed = true;
+        long now = layer.now();
+        if (state == TcpState.CLOSED) {
+            receiver.release();
+            return;
+        }
+        if (state == TcpState.SYN_SENT) {
+            terminate(0); // nothing was synchronized: just delete the TCB
+        } else if (receiver.buffer.readable() > 0 && state != TcpState.TIME_WAIT) {
+            sendReset(now); // RFC 1122 4.2.2.13: unread data is lost, tell the peer
+            terminate(WsaError.WSAECONNABORTED);
+        } else {
+            outputShutdown = true;
+            queueFinIfSynchronized();
+            if (state == TcpState.FIN_WAIT_2) {
+                armFinWait2Timer(now);
+            }
+            output(now);
+            maybeReleaseReceiveBuffer();
+        }
+        flushEvents();
+    }
+
+    /** RFC 9293 3.10.5 ABORT (SO_LINGER 0): a reset now; onClosed(WSAECONNABORTED). */
+    public void abort() {
+        if (state == TcpState.CLOSED) {
+            userClosed = true;
+            receiver.release();
+            return;
+        }
+        userClosed = true;
+        resetAndTerminate(WsaError.WSAECONNABORTED, layer.now());
+        flushEvents();
+    }
+
+    /** TCP_NODELAY: {@code true} turns Nagle's algorithm off. */
+    public void noDelay(boolean on) {
+        sender.nagle = !on;
+        if (on && state.isSynchronized()) {
+            output(layer.now());
+            flushEvents();
+        }
+    }
+
+    /** The pending error (a WSA code), or 0. */
+    public int error() {
+        return error;
+    }
+
+    // ================================================================== opening
+
+    /** RFC 9293 3.10.1 active OPEN: send the SYN. */
+    void activeOpen(long now) {
+        state = TcpState.SYN_SENT;
+        sender.sendSyn(false, now);
+    }
+
+    /** RFC 9293 3.10.7.2 LISTEN, a SYN arrived: answer with SYN-ACK and go to SYN-RECEIVED. */
+    void passiveOpen(Segment seg, long now) {
+        receiver.init(seg.seq);
+        negotiate(seg.options);
+        state = TcpState.SYN_RECEIVED;
+        sender.sendSyn(true, now);
+    }
+
+    /** Takes the peer's SYN options: MSS (RFC 9293 3.7.1) and window scale (RFC 7323 2.2 / 2.3). */
+    void negotiate(TcpOptions peer) {
+        sender.mss(peer.mss(), layer.ourMss());
+        if (peer.windowScale() >= 0 && receiver.offeredWscale >= 0) {
+            windowScaling = true;
+            sender.sndWscale = Math.min(peer.windowScale(), TcpReceiver.MAX_WINDOW_SCALE);
+            receiver.rcvWscale = receiver.offeredWscale;
+        } else {
+            windowScaling = false;
+            sender.sndWscale = 0;
+            receiver.rcvWscale = 0;
+        }
+    }
+
+    /** The handshake completed (from SYN-SENT or SYN-RECEIVED). */
+    void established(long now) {
+        state = TcpState.ESTABLISHED;
+        if (outputShutdown) {
+            queueFinIfSynchronized();
+        }
+        if (listener != null) {
+            listener.onEstablished(this);
+        } else {
+            events |= EVENT_CONNECTED;
+        }
+    }
+
+    // ================================================================== closing
+
+    /** RFC 9293 3.10.7.4 "eighth": the peer's FIN is reached; state transition. */
+    void finReceived(long now) {
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> {
+                if (sender.finAcked()) {
+                    enterTimeWait(now);
+                } else {
+                    state = TcpState.CLOSING;
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> {
+            }
+        }
+    }
+
+    /** Our FIN was acknowledged in FIN-WAIT-1. */
+    void finWait1Acked(long now) {
+        state = TcpState.FIN_WAIT_2;
+        if (userClosed) {
+            armFinWait2Timer(now);
+        }
+    }
+
+    private void armFinWait2Timer(long now) {
+        layer.timers().schedule(closeTimer, now + finWait2Nanos);
+    }
+
+    /** RFC 9293 3.4.2: wait 2*MSL; the user sees the connection closed (orderly) now. */
+    void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        sender.release();
+        layer.timers().cancel(receiver.delayedAckTimer);
+        receiver.ackNow = true; // the FIN (ours acknowledged, theirs now) gets its ACK
+        restartTimeWait(now);
+        reportClosed(0);
+        maybeReleaseReceiveBuffer();
+    }
+
+    void restartTimeWait(long now) {
+        layer.timers().schedule(closeTimer, now + timeWaitNanos);
+    }
+
+    private void onCloseTimer(long now) {
+        layer.updateTime(now);
+        if (state == TcpState.TIME_WAIT) {
+            terminate(0);
+        } else if (state == TcpState.FIN_WAIT_2 && userClosed) {
+            sendReset(now); // the peer never sent its FIN
+            terminate(0);
+        }
+        flushEvents();
+    }
+
+    /** R2 reached or user timeout (RFC 1122 4.2.3.5): give up. */
+    void giveUp(int wsaError, long now) {
+        terminate(passive && listener != null ? 0 : wsaError);
+    }
+
+    /** Reset and forget a connection no user ever saw (its listener closed before accepting it). */
+    void abandon(long now) {
+        listener = null;
+        userClosed = true;
+        resetAndTerminate(0, now);
+    }
+
+    /** A reset of ours (RFC 9293 3.10.5 / 3.10.4 with unread data), then CLOSED. */
+    void resetAndTerminate(int wsaError, long now) {
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sendReset(now);
+            default -> {
+            }
+        }
+        terminate(wsaError);
+    }
+
+    private void sendReset(long now) {
+        emit(sender.sndMax, TcpSegment.RST, 0, 0, now);
+    }
+
+    /** To CLOSED: timers off, out of the tables, buffers back, the user told (once). */
+    void terminate(int wsaError) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        state = TcpState.CLOSED;
+        layer.timers().cancel(closeTimer);
+        layer.timers().cancel(receiver.delayedAckTimer);
+        sender.release();
+        layer.remove(this);
+        if (wsaError != 0) {
+            error = wsaError;
+            receiver.release(); // RFC 9293 3.10.7.4: a reset flushes the queues
+        }
+        if (listener != null) {
+            userClosed = true; // never accepted: nobody will read
+            listener.onChildClosed(this);
+            listener = null;
+        }
+        maybeReleaseReceiveBuffer();
+        reportClosed(wsaError);
+    }
+
+    private void reportClosed(int wsaError) {
+        if (!closeReported) {
+            closeReported = true;
+            closeError = wsaError;
+            events |= EVENT_CLOSED;
+        }
+    }
+
+    private void maybeReleaseReceiveBuffer() {
+        boolean over = state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
+        if (userClosed || (over && receiver.buffer.readable() == 0)) {
+            receiver.release();
+        }
+    }
+
+    /** States in which arriving text is accepted (RFC 9293 3.10.7.4 "seventh"). */
+    boolean receivesData() {
+        return state == TcpState.SYN_RECEIVED || state == TcpState.ESTABLISHED || state == TcpState.FIN_WAIT_1
+                || state == TcpState.FIN_WAIT_2;
+    }
+
+    boolean userClosed() {
+        return userClosed;
+    }
+
+    void state(TcpState s) {
+        this.state = s;
+    }
+
+    /** Accepted by the user: no longer a listener's child. */
+    void accepted() {
+        listener = null;
+    }
+
+    // ================================================================== output
+
+    /** Sends what the sender may send, then a pure ACK if one is still owed. */
+    void output(long now) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+            sender.output(now);
+        }
+        if (receiver.ackNow) {
+            emit(sender.sndMax, TcpSegment.ACK, 0, 0, now);
+        }
+    }
+
+    /** Builds and sends one segment of this connection. */
+    void emit(int seq, int flags, int dataOffset, int dataLength, long now) {
+        boolean syn = (flags & TcpSegment.SYN) != 0;
+        TcpOptions options = null;
+        if (syn) {
+            options = layer.writer().clearedOptions().mss(receiver.rcvMss);
+            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it
+            if (state == TcpState.SYN_SENT ? receiver.offeredWscale >= 0 : windowScaling) {
+                options.windowScale(receiver.offeredWscale);
+            }
+        }
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        int window = (flags & TcpSegment.RST) != 0 ? 0 : receiver.windowField(syn);
+        layer.writer().send(localIp, localPort, remoteIp, remotePort, seq, ack ? receiver.rcvNxt : 0, flags, window,
+                options, sender.buffer, dataOffset, dataLength, now);
+        if (ack) {
+            receiver.onAckSent();
+        }
+    }
+
+    // ================================================================== timers (engine callbacks)
+
+    void onRetransmitTimer(long now) {
+        layer.updateTime(now);
+        sender.onRetransmitTimer(now);
+        output(now);
+        flushEvents();
+    }
+
+    void onPersistTimer(long now) {
+        layer.updateTime(now);
+        sender.onPersistTimer(now);
+        output(now);
+        flushEvents();
+    }
+
+    void onDelayedAckTimer(long now) {
+        layer.updateTime(now);
+        if (state != TcpState.CLOSED) {
+            receiver.ackNow = true;
+            output(now);
+        }
+        flushEvents();
+    }
+
+    // ================================================================== events
+
+    void signalReadable() {
+        events |= EVENT_READABLE;
+    }
+
+    void signalWritable() {
+        events |= EVENT_WRITABLE;
+    }
+
+    /** Delivers pending events; re-entrant calls return at once (the outer loop picks up new events). */
+    void flushEvents() {
+        if (dispatching) {
+            return;
+        }
+        dispatching = true;
+        try {
+            while (events != 0) {
+                int e = events;
+                events = 0;
+                TcpHandler h = handler;
+                if ((e & EVENT_CONNECTED) != 0) {
+                    h.onConnected(this);
+                }
+                if ((e & EVENT_READABLE) != 0 && !userClosed) {
+                    h.onReadable(this);
+                }
+                if ((e & EVENT_WRITABLE) != 0 && !userClosed) {
+                    h.onWritable(this);
+                }
+                if ((e & EVENT_CLOSED) != 0) {
+                    h.onClosed(this, closeError);
+                }
+            }
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[" + io.ustack.wire.Ipv4Address.toString(localIp) + ":" + localPort + " -> "
+                + io.ustack.wire.Ipv4Address.toString(remoteIp) + ":" + remotePort + " " + state + " " + sender
+                + " rcvNxt=" + Integer.toUnsignedString(receiver.rcvNxt - receiver.irs) + " rcvWnd="
+                + receiver.rcvWnd() + "]";
+    }
+}

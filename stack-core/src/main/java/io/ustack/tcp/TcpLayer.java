@@ -1,0 +1,260 @@
+/*
+ * TcpLayer: the TCP protocol of one stack: checks arriving segments (RFC 9293 3.1 header, 3.1 checksum over the
+ * pseudo-header), demultiplexes them to connections by 4-tuple or to listeners (RFC 9293 3.10.7.2), answers
+ * segments for no connection with resets (3.10.7.1), assigns initial sequence numbers (RFC 6528) and ephemeral
+ * ports (RFC 6056), and owns the connection and listener tables.
+ */
+package io.ustack.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.ustack.engine.StackCounters;
+import io.ustack.engine.TimerWheel;
+import io.ustack.ip.IpOutput;
+import io.ustack.spi.WsaError;
+import io.ustack.spi.WsaException;
+import io.ustack.wire.DropReason;
+import io.ustack.wire.TcpSegment;
+
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/** One per stack. Engine thread only. */
+public final class TcpLayer {
+    /** IPv4 (20) and TCP (20) headers without options: MSS = MTU - 40 (RFC 9293 3.7.1). */
+    static final int HEADERS_WITHOUT_OPTIONS = 40;
+
+    private final IpOutput ip;
+    private final TimerWheel timers;
+    private final StackCounters counters;
+    private final TcpConfig config;
+    private final SegmentWriter writer;
+    private final ConnectionTable<TcpConnection> connections;
+    private final ConnectionTable<TcpListener> listeners;
+    private final EphemeralPorts ephemeralPorts;
+    private IsnSource isn;
+    private final TcpSegment view = new TcpSegment();
+    private final Segment segment = new Segment();
+    private long now;
+
+    public TcpLayer(IpOutput ip, TimerWheel timers, StackCounters counters, TcpConfig config, RandomGenerator rng) {
+        this.ip = Objects.requireNonNull(ip);
+        this.timers = Objects.requireNonNull(timers);
+        this.counters = Objects.requireNonNull(counters);
+        this.config = new TcpConfig(config);
+        this.writer = new SegmentWriter(ip, counters);
+        this.connections = new ConnectionTable<>(rng.nextLong());
+        this.listeners = new ConnectionTable<>(rng.nextLong());
+        this.ephemeralPorts = new EphemeralPorts(rng, this.config.ephemeralPortFirst(),
+                this.config.ephemeralPortLast());
+        this.isn = new IsnGenerator(rng);
+    }
+
+    /**
+     * The engine's time for calls that carry none (read, write, close...): call once per loop turn. Arriving
+     * segments, timers and connect() update it too.
+     */
+    public void updateTime(long now) {
+        this.now = now;
+    }
+
+    /** Replaces the ISN source (tests: pin the ISS, e.g. near 2^32). */
+    void isnSource(IsnSource source) {
+        this.isn = Objects.requireNonNull(source);
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /**
+     * A TCP segment arrived: {@code length} bytes at absolute {@code offset} of {@code buf} (the IP payload; the IP
+     * header was checked). The caller keeps ownership of {@code buf}; nothing here holds on to it.
+     */
+    public void input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now) {
+        this.now = now;
+        counters.tcpSegmentsIn++;
+        DropReason r = view.wrap(buf, offset, length).check(srcIp, dstIp);
+        if (r != DropReason.NONE) {
+            counters.drop(r);
+            return;
+        }
+        r = segment.options.parse(buf, view.optionsOffset(), view.optionsLength());
+        if (r != DropReason.NONE) {
+            counters.drop(r);
+            return;
+        }
+        Segment seg = segment;
+        seg.load(view, srcIp, dstIp);
+        if (seg.srcPort == 0 || seg.dstPort == 0) {
+            counters.drop(DropReason.BAD_ADDRESS);
+            return;
+        }
+        TcpConnection c = connections.get(dstIp, seg.dstPort, srcIp, seg.srcPort);
+        if (c != null) {
+            TcpListener l = c.listener;
+            SegmentArrives.process(c, seg, counters, writer, now);
+            c.flushEvents();
+            if (l != null) {
+                l.flushEvents();
+            }
+            return;
+        }
+        TcpListener l = findListener(dstIp, seg.dstPort);
+        if (l != null) {
+            l.segmentArrives(seg, counters, writer, now);
+            return;
+        }
+        counters.drop(DropReason.NO_SOCKET);
+        writer.sendResetFor(seg, now); // RFC 9293 3.10.7.1
+    }
+
+    private TcpListener findListener(int localIp, int localPort) {
+        TcpListener l = listeners.get(localIp, localPort, 0, 0);
+        return l != null ? l : listeners.get(0, localPort, 0, 0);
+    }
+
+    // ------------------------------------------------------------------ user calls
+
+    /**
+     * RFC 9293 3.10.1 passive OPEN on {@code localIp} (0 = any) and {@code localPort} (0 = an ephemeral port).
+     *
+     * @throws WsaException WSAEADDRINUSE if a listener already covers that address and port
+     */
+    public TcpListener listen(int localIp, int localPort, int backlog, TcpListenHandler handler) {
+        if (localPort < 0 || localPort > 0xFFFF) {
+            throw new WsaException(WsaError.WSAEINVAL, "port " + localPort);
+        }
+        if (localPort == 0) {
+            localPort = freeListenPort();
+        } else if (listenConflict(localIp, localPort)) {
+            throw new WsaException(WsaError.WSAEADDRINUSE, "already listening on port " + localPort);
+        }
+        TcpListener l = new TcpListener(this, localIp, localPort, Math.max(1, Math.min(backlog, 65535)), handler);
+        listeners.put(localIp, localPort, 0, 0, l);
+        return l;
+    }
+
+    private boolean listenConflict(int localIp, int localPort) {
+        if (listeners.contains(localIp, localPort, 0, 0)) {
+            return true;
+        }
+        if (localIp != 0) {
+            return listeners.contains(0, localPort, 0, 0);
+        }
+        boolean[] found = new boolean[1];
+        listeners.forEach(l -> found[0] |= l.localPort() == localPort);
+        return found[0];
+    }
+
+    private int freeListenPort() {
+        int offset = ephemeralPorts.offset(0, 0, 0);
+        for (int attempt = 0; attempt < ephemeralPorts.count(); attempt++) {
+            int port = ephemeralPorts.candidate(offset, attempt);
+            if (!listenConflict(0, port)) {
+                ephemeralPorts.taken(attempt);
+                return port;
+            }
+        }
+        throw new WsaException(WsaError.WSAEADDRINUSE, "no free port to listen on");
+    }
+
+    /**
+     * RFC 9293 3.10.1 active OPEN: sends a SYN and returns the connection in SYN-SENT; {@code handler} hears
+     * onConnected or onClosed(WSAECONNREFUSED / WSAETIMEDOUT).
+     *
+     * @param localIp 0: the source address IP would use towards {@code remoteIp}
+     * @param localPort 0: an ephemeral port (RFC 6056)
+     * @throws WsaException WSAEADDRNOTAVAIL (bad remote), WSAENETUNREACH (no route), WSAEADDRINUSE (4-tuple taken
+     *     or no ephemeral port left)
+     */
+    public TcpConnection connect(int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler,
+            long now) {
+        this.now = now;
+        if (remoteIp == 0 || remotePort <= 0 || remotePort > 0xFFFF || localPort < 0 || localPort > 0xFFFF) {
+            throw new WsaException(WsaError.WSAEADDRNOTAVAIL, "bad address or port");
+        }
+        if (localIp == 0) {
+            localIp = ip.sourceAddressFor(remoteIp);
+            if (localIp == 0) {
+                throw new WsaException(WsaError.WSAENETUNREACH, "no route to " + remoteIpString(remoteIp));
+            }
+        }
+        if (localPort == 0) {
+            localPort = ephemeralPort(localIp, remoteIp, remotePort);
+        } else if (connections.contains(localIp, localPort, remoteIp, remotePort)) {
+            throw new WsaException(WsaError.WSAEADDRINUSE, "connection " + localPort + " -> "
+                    + remoteIpString(remoteIp) + ":" + remotePort + " exists");
+        }
+        TcpConnection c = newConnection(localIp, localPort, remoteIp, remotePort, null, now);
+        c.handler(Objects.requireNonNull(handler));
+        c.activeOpen(now);
+        return c;
+    }
+
+    private static String remoteIpString(int addr) {
+        return io.ustack.wire.Ipv4Address.toString(addr);
+    }
+
+    private int ephemeralPort(int localIp, int remoteIp, int remotePort) {
+        int offset = ephemeralPorts.offset(localIp, remoteIp, remotePort);
+        for (int attempt = 0; attempt < ephemeralPorts.count(); attempt++) {
+            int port = ephemeralPorts.candidate(offset, attempt);
+            if (!connections.contains(localIp, port, remoteIp, remotePort) && findListener(localIp, port) == null) {
+                ephemeralPorts.taken(attempt);
+                return port;
+            }
+        }
+        throw new WsaException(WsaError.WSAEADDRINUSE, "no ephemeral port left");
+    }
+
+    /** Connections in the table (every state but CLOSED, TIME-WAIT included). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public int listenerCount() {
+        return listeners.size();
+    }
+
+    // ------------------------------------------------------------------ for connections and listeners
+
+    TcpConnection newConnection(int localIp, int localPort, int remoteIp, int remotePort, TcpListener listener,
+            long now) {
+        int iss = isn.isn(localIp, localPort, remoteIp, remotePort, now);
+        TcpConnection c = new TcpConnection(this, localIp, localPort, remoteIp, remotePort, iss, listener);
+        connections.put(localIp, localPort, remoteIp, remotePort, c);
+        return c;
+    }
+
+    void remove(TcpConnection c) {
+        connections.remove(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort(), c);
+    }
+
+    void removeListener(TcpListener l) {
+        listeners.remove(l.localAddress(), l.localPort(), 0, 0, l);
+    }
+
+    /** The MSS we announce: configured, or the interface MTU minus 40. */
+    int ourMss() {
+        int m = config.mss() > 0 ? config.mss() : ip.mtu() - HEADERS_WITHOUT_OPTIONS;
+        return Math.max(TcpSender.MIN_MSS, Math.min(m, 0xFFFF));
+    }
+
+    long now() {
+        return now;
+    }
+
+    TcpConfig config() {
+        return config;
+    }
+
+    TimerWheel timers() {
+        return timers;
+    }
+
+    StackCounters counters() {
+        return counters;
+    }
+
+    SegmentWriter writer() {
+        return writer;
+    }
+}

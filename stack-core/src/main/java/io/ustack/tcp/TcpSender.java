@@ -1,0 +1,487 @@
+/*
+ * TcpSender: the send half of a connection (RFC 9293 3.3.1 send sequence variables SND.UNA, SND.NXT, SND.WND,
+ * SND.WL1, SND.WL2, ISS): segmentation of the send ring under the peer's window and the congestion window, Nagle's
+ * algorithm and sender SWS avoidance (RFC 1122 4.2.3.4, RFC 9293 3.7.4 / 3.8.6.2.1), the ACK processing of RFC 9293
+ * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule,
+ * fast retransmit / fast recovery (RFC 5681 3.2, RFC 6582 NewReno), the persist timer with zero-window probes
+ * (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and the R2 give-up (RFC 1122 4.2.3.5, RFC 9293 3.8.3 user timeout).
+ *
+ * Beyond the RFC variables this keeps sndMax, the highest sequence number sent: after a retransmission timeout
+ * SND.NXT goes back to SND.UNA (go-back-N) while sndMax stays, as in BSD.
+ */
+package io.ustack.tcp;
+
+import io.ustack.engine.StackCounters;
+import io.ustack.engine.Timer;
+import io.ustack.engine.TimerWheel;
+import io.ustack.spi.WsaError;
+import io.ustack.wire.TcpSegment;
+
+import static io.ustack.tcp.SequenceNumbers.geq;
+import static io.ustack.tcp.SequenceNumbers.gt;
+import static io.ustack.tcp.SequenceNumbers.leq;
+import static io.ustack.tcp.SequenceNumbers.lt;
+
+/** Send state of one connection. Engine thread only. */
+final class TcpSender {
+    /** RFC 5681 3.2: fast retransmit on the third duplicate ACK. */
+    static final int DUPACK_THRESHOLD = 3;
+    /** RFC 9293 3.7.1 / RFC 1122 4.2.2.6: the send MSS when the peer sends no MSS option. */
+    static final int DEFAULT_MSS = 536;
+    /** The smallest send MSS we accept from a peer (tiny MSS values only cost CPU; Linux uses 48 too). */
+    static final int MIN_MSS = 48;
+
+    private final TcpConnection conn;
+    private final TimerWheel timers;
+    private final StackCounters counters;
+    private final int maxRetries;
+    private final int synRetries;
+    private final long userTimeoutNanos;
+    private final long rtoMaxNanos;
+    final SendBuffer buffer;
+    final RttEstimator rtt;
+    final CongestionControl cc;
+    final Timer rtoTimer;
+    final Timer persistTimer;
+
+    /** ISS */
+    int iss;
+    /** SND.UNA */
+    int sndUna;
+    /** SND.NXT: the next sequence number to (re)send. */
+    int sndNxt;
+    /** The highest sequence number sent so far, plus one. */
+    int sndMax;
+    /** SND.WND in bytes (already scaled). */
+    int sndWnd;
+    /** SND.WL1, SND.WL2 */
+    int sndWl1;
+    int sndWl2;
+    /** MAX.SND.WND of RFC 5961 and of sender SWS avoidance: the largest window the peer offered. */
+    int maxSndWnd;
+    /** Snd.Wind.Shift of RFC 7323 (0 unless both SYNs carried the option). */
+    int sndWscale;
+    /** Effective send MSS (RFC 9293 3.7.1 Eff.snd.MSS without options). */
+    int smss;
+    /** Sequence number of the first byte in {@link #buffer}. */
+    private int bufferSeq;
+    boolean finQueued;
+    /** Sequence number of our FIN once queued. */
+    int finSeq;
+    /** Nagle's algorithm (TCP_NODELAY off). */
+    boolean nagle = true;
+    /** write() accepted less than asked: tell the user when room frees up. */
+    boolean writableWanted;
+
+    // RFC 6298 / Karn: one segment timed at a time, never a retransmitted one
+    private boolean timing;
+    private int timedSeq;
+    private long timedAt;
+    boolean synRetransmitted;
+
+    // RFC 5681 / RFC 6582 loss recovery
+    int dupAcks;
+    boolean inRecovery;
+    /** "recover" of RFC 6582: sndMax when recovery (or the last timeout) began. */
+    int recover;
+    private boolean partialAckSeen;
+
+    /** Consecutive retransmission timeouts without progress (R2 counter). */
+    int retries;
+    /** When SND.UNA last advanced (or data went out with nothing outstanding): the user timeout's origin. */
+    private long progressAt;
+    /** Zero-window probes without any ACK in reply. */
+    int unansweredProbes;
+    private int persistBackoff;
+
+    TcpSender(TcpConnection conn, TcpConfig config, TimerWheel timers, StackCounters counters, int iss, int smss) {
+        this.conn = conn;
+        this.timers = timers;
+        this.counters = counters;
+        this.maxRetries = config.maxRetries();
+        this.synRetries = config.synRetries();
+        this.userTimeoutNanos = config.userTimeoutNanos();
+        this.rtoMaxNanos = config.rtoMaxNanos();
+        this.buffer = new SendBuffer(config.allocator(), config.sendBufferSize());
+        this.rtt = new RttEstimator(config.rtoInitialNanos(), config.rtoMinNanos(), config.rtoMaxNanos());
+        this.smss = smss;
+        this.cc = config.congestionControl().create(smss);
+        this.rtoTimer = new Timer(conn::onRetransmitTimer);
+        this.persistTimer = new Timer(conn::onPersistTimer);
+        this.iss = iss;
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+        this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
+        this.recover = iss;       // RFC 6582 3.2 step 1: recover is initialised to the ISS
+    }
+
+    /** The negotiated send MSS (RFC 9293 3.7.1: the peer's MSS option, or 536, bounded by ours). */
+    void mss(int peerMss, int ourMss) {
+        int m = peerMss > 0 ? peerMss : DEFAULT_MSS;
+        smss = Math.max(MIN_MSS, Math.min(m, ourMss));
+        cc.mss(smss);
+    }
+
+    /** FlightSize of RFC 5681: sent and not yet acknowledged. */
+    int flightSize() {
+        return sndMax - sndUna;
+    }
+
+    /** Data (not SYN/FIN) sent and not yet acknowledged, or still unsent: what the send ring holds. */
+    int buffered() {
+        return buffer.size();
+    }
+
+    /** Bytes of the ring not yet sent at all. */
+    private int unsent() {
+        int u = buffer.size() - (sndNxt - bufferSeq);
+        return Math.max(u, 0);
+    }
+
+    /** FIN queued and not sent from the current SND.NXT on. */
+    private boolean finUnsent() {
+        return finQueued && leq(sndNxt, finSeq);
+    }
+
+    boolean finAcked() {
+        return finQueued && gt(sndUna, finSeq);
+    }
+
+    /** Everything queued (data and a queued FIN) has been acknowledged. */
+    boolean allAcked() {
+        return sndUna == sndMax && unsent() == 0 && !finUnsent();
+    }
+
+    /** Queues our FIN after every byte written so far (RFC 9293 3.10.4 CLOSE). */
+    void queueFin() {
+        if (!finQueued) {
+            finQueued = true;
+            finSeq = bufferSeq + buffer.size();
+        }
+    }
+
+    // ------------------------------------------------------------------ handshake
+
+    /** Sends (or re-sends) our SYN, as SYN-ACK when a peer SYN was received. Arms the retransmission timer. */
+    void sendSyn(boolean withAck, long now) {
+        conn.emit(iss, withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN, 0, 0, now);
+        if (sndMax == iss) {
+            sndNxt = iss + 1;
+            sndMax = iss + 1;
+            timing = true;
+            timedSeq = iss + 1;
+            timedAt = now;
+            progressAt = now;
+        }
+        if (!rtoTimer.isArmed()) {
+            timers.schedule(rtoTimer, now + rtt.rto());
+        }
+    }
+
+    /**
+     * Our SYN is acknowledged (RFC 9293 3.10.7.3 SYN-SENT "fourth", or 3.10.7.4 SYN-RECEIVED "fifth"): SND.UNA
+     * moves past it and the send window is taken from the segment ({@code scaled}: not a SYN).
+     */
+    void onSynAcked(Segment seg, boolean scaled, long now) {
+        sndUna = seg.ack;
+        if (lt(sndNxt, sndUna)) {
+            sndNxt = sndUna;
+        }
+        if (timing && geq(seg.ack, timedSeq)) {
+            rtt.sample(now - timedAt);
+            timing = false;
+        }
+        if (synRetransmitted) {
+            rtt.onSynRetransmittedHandshakeDone();
+        }
+        retries = 0;
+        progressAt = now;
+        sndWnd = scaled ? scaledWindow(seg.window) : seg.window;
+        maxSndWnd = sndWnd;
+        sndWl1 = seg.seq;
+        sndWl2 = seg.ack;
+        timers.cancel(rtoTimer);
+    }
+
+    private int scaledWindow(int field) {
+        return field << sndWscale; // at most 65535 << 14, below 2^30
+    }
+
+    // ------------------------------------------------------------------ ACK processing
+
+    /**
+     * RFC 9293 3.10.7.4 "fifth, check the ACK field" for ESTABLISHED and later states.
+     *
+     * @return false if the segment is to be dropped (an ACK has been requested where the RFC says so)
+     */
+    boolean processAck(Segment seg, long now) {
+        int ack = seg.ack;
+        if (gt(ack, sndMax)) {
+            conn.receiver.ackNow = true; // acknowledges something not yet sent
+            return false;
+        }
+        if (lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
+            conn.receiver.ackNow = true; // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
+            return false;
+        }
+        unansweredProbes = 0;
+        int newWnd = scaledWindow(seg.window);
+        boolean duplicate = ack == sndUna && seg.payloadLength == 0
+                && (seg.flags & (TcpSegment.SYN | TcpSegment.FIN)) == 0 && newWnd == sndWnd && sndMax != sndUna;
+        // window update: SND.UNA =< SEG.ACK and (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK))
+        if (geq(ack, sndUna) && (lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && leq(sndWl2, ack)))) {
+            if (newWnd > sndWnd) {
+                persistBackoff = 0;
+            }
+            sndWnd = newWnd;
+            sndWl1 = seg.seq;
+            sndWl2 = ack;
+            maxSndWnd = Math.max(maxSndWnd, newWnd);
+        }
+        if (gt(ack, sndUna)) {
+            newAck(ack, now);
+        } else if (duplicate) {
+            duplicateAck(now);
+        }
+        return true;
+    }
+
+    private void newAck(int ack, long now) {
+        int acked = ack - sndUna;
+        if (gt(ack, bufferSeq)) {
+            int n = Math.min(ack - bufferSeq, buffer.size());
+            buffer.consume(n);
+            bufferSeq += n;
+            if (writableWanted && (buffer.free() >= buffer.capacity() / 4 || buffer.size() == 0)) {
+                writableWanted = false;
+                conn.signalWritable();
+            }
+        }
+        sndUna = ack;
+        if (lt(sndNxt, sndUna)) {
+            sndNxt = sndUna; // a late ACK for data sent before a timeout's go-back-N
+        }
+        retries = 0;
+        progressAt = now;
+        if (timing && geq(ack, timedSeq)) {
+            rtt.sample(now - timedAt); // RFC 6298 with Karn's rule: the timed segment was never retransmitted
+            timing = false;
+        }
+        boolean restartTimer = true;
+        if (inRecovery) {
+            if (geq(ack, recover)) {
+                // RFC 6582 3.2 step 3, full acknowledgment
+                inRecovery = false;
+                dupAcks = 0;
+                cc.onExitRecovery(flightSize(), now);
+            } else {
+                // RFC 6582 3.2 step 3, partial acknowledgment: retransmit the first unacknowledged segment;
+                // "impatient" variant: the timer is reset for the first partial ACK only
+                cc.onPartialAck(acked);
+                retransmitHead(now);
+                restartTimer = !partialAckSeen;
+                partialAckSeen = true;
+            }
+        } else {
+            dupAcks = 0;
+            cc.onAck(acked, now);
+        }
+        if (sndUna == sndMax) {
+            timers.cancel(rtoTimer); // RFC 6298 5.2
+        } else if (restartTimer) {
+            timers.schedule(rtoTimer, now + rtt.rto()); // RFC 6298 5.3
+        }
+    }
+
+    private void duplicateAck(long now) {
+        dupAcks++;
+        if (inRecovery) {
+            cc.onRecoveryDupAck(); // RFC 5681 3.2 step 4; output() may now send new data
+        } else if (dupAcks == DUPACK_THRESHOLD && gt(sndUna, recover)) {
+            // RFC 6582 3.2 step 2 (the ACK covers more than recover) and RFC 5681 3.2 steps 2-3
+            recover = sndMax;
+            inRecovery = true;
+            partialAckSeen = false;
+            cc.onEnterRecovery(flightSize(), now);
+            timing = false; // Karn: the timed segment may be the one being retransmitted
+            retransmitHead(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. */
+    void output(long now) {
+        while (true) {
+            int unsent = unsent();
+            boolean finUnsent = finUnsent();
+            if (unsent == 0 && !finUnsent) {
+                break;
+            }
+            int room = Math.min(sndWnd, cc.cwnd()) - (sndNxt - sndUna);
+            int len = Math.min(Math.min(unsent, smss), Math.max(room, 0));
+            if (unsent > 0) {
+                if (len <= 0) {
+                    break; // the peer's window or cwnd is full
+                }
+                if (len < smss) {
+                    boolean all = len == unsent;
+                    boolean idle = sndMax == sndUna;
+                    // RFC 1122 4.2.3.4: send a partial segment only if it empties the queue and Nagle allows it
+                    // (nothing unacknowledged, Nagle off, or the FIN follows), or if it is at least half of the
+                    // largest window the peer ever offered
+                    boolean ok = (all && (idle || !nagle || finUnsent)) || len >= maxSndWnd / 2;
+                    if (!ok) {
+                        break;
+                    }
+                }
+            } else if (room <= 0) {
+                break; // a lone FIN also waits for the window
+            }
+            transmit(sndNxt, len, finUnsent && len == unsent, now);
+        }
+        if (sndMax == sndUna && (unsent() > 0 || finUnsent())) {
+            if (!persistTimer.isArmed()) {
+                timers.schedule(persistTimer, now + persistInterval());
+            }
+        } else {
+            timers.cancel(persistTimer);
+        }
+    }
+
+    /** Sends [seq, seq+len) of the ring (plus our FIN if {@code fin}) and does the bookkeeping. */
+    private void transmit(int seq, int len, boolean fin, long now) {
+        int flags = TcpSegment.ACK;
+        if (fin) {
+            flags |= TcpSegment.FIN;
+        }
+        int dataOffset = seq - bufferSeq;
+        if (len > 0 && dataOffset + len == buffer.size()) {
+            flags |= TcpSegment.PSH; // the segment empties the send queue
+        }
+        boolean retransmission = lt(seq, sndMax);
+        conn.emit(seq, flags, dataOffset, len, now);
+        if (retransmission) {
+            counters.tcpRetransmits++;
+        }
+        int end = seq + len + (fin ? 1 : 0);
+        if (gt(end, sndNxt)) {
+            sndNxt = end;
+        }
+        if (gt(end, sndMax)) {
+            if (sndMax == sndUna) {
+                progressAt = now;
+            }
+            if (!timing && !retransmission) {
+                timing = true;
+                timedSeq = end;
+                timedAt = now;
+            }
+            sndMax = end;
+        }
+        if (!rtoTimer.isArmed()) {
+            timers.schedule(rtoTimer, now + rtt.rto()); // RFC 6298 5.1
+        }
+    }
+
+    /**
+     * Retransmits the first unacknowledged segment (RFC 6298 5.4, RFC 5681 3.2 step 2, RFC 6582 partial ACK),
+     * regardless of the windows, never going past what was sent before.
+     */
+    private void retransmitHead(long now) {
+        int dataOffset = sndUna - bufferSeq;
+        int sentData = Math.min(buffer.size(), (finQueued && geq(sndMax, finSeq) ? finSeq : sndMax) - bufferSeq);
+        int len = Math.max(0, Math.min(smss, sentData - dataOffset));
+        boolean fin = finQueued && gt(sndMax, finSeq) && sndUna + len == finSeq;
+        if (len == 0 && !fin) {
+            return;
+        }
+        transmit(sndUna, len, fin, now);
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** RFC 6298 5.4-5.7: the retransmission timer expired. */
+    void onRetransmitTimer(long now) {
+        if (sndUna == sndMax) {
+            return;
+        }
+        retries++;
+        boolean handshake = !conn.state().isSynchronized();
+        int limit = handshake ? synRetries : maxRetries;
+        if (retries > limit || (!handshake && userTimeoutNanos > 0 && now - progressAt >= userTimeoutNanos)) {
+            conn.giveUp(WsaError.WSAETIMEDOUT, now);
+            return;
+        }
+        timing = false; // Karn's rule
+        rtt.backOff();  // 5.5
+        if (handshake) {
+            synRetransmitted = true;
+            counters.tcpRetransmits++;
+            sendSyn(conn.state() == TcpState.SYN_RECEIVED, now);
+            return;
+        }
+        // RFC 5681 3.1 equation 4 and the loss window; RFC 6582 3.2 step 4: recover = highest sent, leave recovery
+        cc.onRetransmitTimeout(flightSize(), retries > 1, now);
+        inRecovery = false;
+        dupAcks = 0;
+        recover = sndMax;
+        sndNxt = sndUna; // go back N: later segments follow as ACKs open cwnd
+        retransmitHead(now);
+    }
+
+    /** The persist timer expired: probe a zero window, or override SWS avoidance (RFC 1122 4.2.3.4). */
+    void onPersistTimer(long now) {
+        if (sndMax != sndUna || !conn.state().isSynchronized()) {
+            return;
+        }
+        int unsent = unsent();
+        boolean finUnsent = finUnsent();
+        if (unsent == 0 && !finUnsent) {
+            return;
+        }
+        int room = Math.min(sndWnd, cc.cwnd());
+        if (room > 0) {
+            int len = Math.min(Math.min(unsent, smss), room);
+            transmit(sndNxt, len, finUnsent && len == unsent, now);
+            return;
+        }
+        if (++unansweredProbes > maxRetries) {
+            conn.giveUp(WsaError.WSAETIMEDOUT, now);
+            return;
+        }
+        // a segment with an old sequence number draws an ACK carrying the current window (RFC 9293 3.10.7.4 first)
+        conn.emit(sndUna - 1, TcpSegment.ACK, 0, 0, now);
+        persistBackoff++;
+        timers.schedule(persistTimer, now + persistInterval());
+    }
+
+    /** RTO-based persist interval with its own exponential back-off, capped at the maximum RTO. */
+    private long persistInterval() {
+        long t = rtt.rto();
+        for (int i = 0; i < persistBackoff && t < rtoMaxNanos; i++) {
+            t <<= 1;
+        }
+        return Math.min(t, rtoMaxNanos);
+    }
+
+    /** Stops the timers and returns the ring. */
+    void release() {
+        timers.cancel(rtoTimer);
+        timers.cancel(persistTimer);
+        buffer.release();
+    }
+
+    void stopTimers() {
+        timers.cancel(rtoTimer);
+        timers.cancel(persistTimer);
+    }
+
+    @Override
+    public String toString() {
+        return "snd[una=" + Integer.toUnsignedString(sndUna - iss) + " nxt=" + Integer.toUnsignedString(sndNxt - iss)
+                + " max=" + Integer.toUnsignedString(sndMax - iss) + " wnd=" + sndWnd + " buffered=" + buffer.size()
+                + " " + cc + " rto=" + rtt.rto() / 1_000_000 + "ms]";
+    }
+}

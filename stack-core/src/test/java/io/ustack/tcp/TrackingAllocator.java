@@ -1,0 +1,54 @@
+package io.ustack.tcp;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Test allocator that remembers every buffer it handed out (unpooled, so buffer objects are never recycled) and can
+ * assert that all of them were released: a precise leak check, independent of GC-driven leak detection.
+ */
+final class TrackingAllocator extends AbstractByteBufAllocator {
+    private final UnpooledByteBufAllocator delegate = new UnpooledByteBufAllocator(true, false, false);
+    private final List<ByteBuf> handedOut = new ArrayList<>();
+
+    TrackingAllocator() {
+        super(true);
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+        ByteBuf b = delegate.heapBuffer(initialCapacity, maxCapacity);
+        handedOut.add(b);
+        return b;
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+        ByteBuf b = delegate.directBuffer(initialCapacity, maxCapacity);
+        handedOut.add(b);
+        return b;
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+        return false;
+    }
+
+    int allocations() {
+        return handedOut.size();
+    }
+
+    long unreleased() {
+        return handedOut.stream().filter(b -> b.refCnt() != 0).count();
+    }
+
+    void assertAllReleased() {
+        assertThat(unreleased()).as("buffers not released").isZero();
+    }
+}
