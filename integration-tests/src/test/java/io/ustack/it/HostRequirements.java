@@ -5,6 +5,8 @@
  */
 package io.ustack.it;
 
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 

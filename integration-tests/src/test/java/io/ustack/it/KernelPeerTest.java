@@ -6,6 +6,8 @@
  */
 package io.ustack.it;
 
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
 import io.netty.buffer.ByteBuf;
 import io.ustack.tap.TapLink;
 import org.junit.jupiter.api.AfterAll;

@@ -4,6 +4,8 @@
  */
 package io.ustack.it;
 
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;

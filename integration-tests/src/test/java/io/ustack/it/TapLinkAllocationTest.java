@@ -10,6 +10,8 @@
  */
 package io.ustack.it;
 
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ResourceLeakDetector;

@@ -7,6 +7,8 @@
  */
 package io.ustack.it;
 
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;

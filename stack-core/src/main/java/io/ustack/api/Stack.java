@@ -157,7 +157,7 @@ public final class Stack implements AutoCloseable {
         private final Link link;
         private Ipv4Config ipv4;
         private Clock clock = Clock.SYSTEM;
-        private TcpConfig tcpConfig = TcpConfig.defaults();
+        private TcpConfig tcpConfig = new TcpConfig();
         private ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         private RandomGenerator random = new SecureRandom();
         private String name = "stack";

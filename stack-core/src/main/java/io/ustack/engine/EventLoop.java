@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Drives one stack: either on its own platform thread ({@link #start}) or by a caller that calls {@link #runOnce()}
@@ -39,6 +40,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final TimerWheel timers;
     private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(1024);
     private final List<TurnHook> hooks = new ArrayList<>();
+    private final List<LongConsumer> startHooks = new ArrayList<>();
     private final int spinsBeforeSleep;
     private FrameSink sink;
     private long now;
@@ -67,6 +69,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Adds a hook run at the end of each turn. Loop thread, before start. */
     public void addTurnHook(TurnHook hook) {
         hooks.add(hook);
+    }
+
+    /** Adds a hook told the turn's time before anything else runs in the turn. Before start. */
+    public void addTurnStartHook(LongConsumer hook) {
+        startHooks.add(hook);
     }
 
     public TimerWheel timers() {
@@ -121,6 +128,9 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private int turn() {
         now = clock.nanos();
+        for (int i = 0, n = startHooks.size(); i < n; i++) {
+            startHooks.get(i).accept(now);
+        }
         int work = link.receive(sink, FRAME_BUDGET);
         work += commands.drain(this::runCommand, COMMAND_BUDGET);
         work += timers.expire(now);

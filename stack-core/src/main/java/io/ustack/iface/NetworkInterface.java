@@ -53,6 +53,7 @@ public final class NetworkInterface implements FrameSink {
             tcp.input(b, o, l, s, d, now);
             return true;
         }, udp);
+        loop.addTurnStartHook(tcp::updateTime);
         loop.frameSink(this);
     }
 

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "ustack", mixinStandardHelpOptions = true, version = "ustack 0.1",
         description = "A user-space TCP/UDP/IP stack for the JVM.",
-        subcommands = {DemoCommand.class, ServeCommand.class})
+        subcommands = {RunCommand.class, ServeCommand.class, DemoCommand.class})
 public final class UstackCommand {
     public static void main(String[] args) {
         System.exit(new CommandLine(new UstackCommand()).execute(args));

@@ -12,7 +12,7 @@
  * and a unique /24 (10.<20 + pid % 200>.<counter>.0/24: kernel .1, stack .2). close() removes everything, also after
  * a half-done create(); a JVM shutdown hook closes fixtures a test forgot.
  */
-package io.ustack.it;
+package io.ustack.tap.netns;
 
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapException;
@@ -274,7 +274,7 @@ public final class KernelPeer implements AutoCloseable {
         return runCommand(command, COMMAND_TIMEOUT);
     }
 
-    static ExecResult runCommand(List<String> command, Duration timeout) {
+    public static ExecResult runCommand(List<String> command, Duration timeout) {
         Process p;
         try {
             p = new ProcessBuilder(command).start();

@@ -1,7 +1,7 @@
 /*
  * ExecResult: how a command run by a KernelPeer ended (exit status, output, whether it had to be killed).
  */
-package io.ustack.it;
+package io.ustack.tap.netns;
 
 import java.util.List;
 

@@ -1,0 +1,103 @@
+/*
+ * RunCommand: `ustack run`, the README's main job. With root and /dev/net/tun it serves on a real TAP device in a
+ * private network namespace and lets the kernel there ping it and download from it (curl), printing what was
+ * measured; without them it runs the in-memory demo. Everything it creates is removed before it returns.
+ */
+package io.ustack.tap.cli;
+
+import io.ustack.api.Stack;
+import io.ustack.app.PatternBytes;
+import io.ustack.app.Services;
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Serve on a real TAP in a private namespace and measure with the kernel as client (root), "
+                + "else run the in-memory demo.")
+public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--bytes", defaultValue = "268435456", description = "Bytes to download (default 256 MiB).")
+    long bytes;
+
+    @Option(names = "--mtu", defaultValue = "1500", description = "Link MTU.")
+    int mtu;
+
+    @Option(names = "--in-memory", description = "Run the in-memory demo even when a TAP could be used.")
+    boolean inMemory;
+
+    @Override
+    public Integer call() throws Exception {
+        String why = tapUnavailableReason();
+        if (inMemory || why != null) {
+            System.out.println(inMemory ? "in-memory demo (as asked)" : "in-memory demo: " + why);
+            DemoCommand demo = new DemoCommand();
+            demo.bytes = bytes;
+            demo.mtu = mtu;
+            return demo.call();
+        }
+        return overTap();
+    }
+
+    static String tapUnavailableReason() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "not root, so no TAP device and network namespace can be created";
+        }
+        if (!Files.exists(Path.of("/dev/net/tun"))) {
+            return "/dev/net/tun does not exist";
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/ip")) && !Files.isExecutable(Path.of("/sbin/ip"))
+                && !Files.isExecutable(Path.of("/usr/bin/ip"))) {
+            return "the `ip` command (iproute2) is missing";
+        }
+        return null;
+    }
+
+    private int overTap() throws Exception {
+        try (KernelPeer peer = KernelPeer.create(mtu);
+             Stack stack = Stack.builder(peer.link()).name(peer.deviceName())
+                     .ipv4(peer.stackAddress() + "/" + peer.prefixLength()).build().start();
+             Services services = Services.start(stack)) {
+            System.out.printf("TAP %s: our stack %s, the kernel %s in namespace %s, MTU %d%n", peer.deviceName(),
+                    stack.ipv4(), peer.kernelAddress(), peer.namespace(), mtu);
+            boolean ok = true;
+            ExecResult ping = peer.run(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                    peer.stackAddress());
+            String summary = ping.stdout().lines().filter(l -> l.contains("packets transmitted") || l.contains("rtt"))
+                    .reduce((a, b) -> a + "; " + b).orElse(ping.describe());
+            System.out.println("kernel pings us: " + summary);
+            ok &= ping.ok();
+            if (!commandExists(peer, "curl")) {
+                System.out.println("curl is not installed: skipping the download (apt-get install curl)");
+            } else {
+                String url = "http://" + peer.stackAddress() + "/bytes/" + bytes;
+                // one download: the body goes through sha256sum, curl's own timing goes to stderr
+                ExecResult curl = peer.run(Duration.ofMinutes(5), "sh", "-c", "curl -sS --max-time 240 -w "
+                        + "'%{stderr}%{size_download} %{time_total}' " + url + " | sha256sum");
+                String[] f = curl.stderr().trim().split(" ");
+                boolean shaOk = curl.stdout().startsWith(PatternBytes.sha256(bytes));
+                if (curl.ok() && f.length == 2) {
+                    long got = Long.parseLong(f[0]);
+                    double secs = Double.parseDouble(f[1]);
+                    System.out.printf("kernel downloads %s: %d bytes in %.3f s = %.1f Mbit/s; SHA-256 %s%n", url,
+                            got, secs, got * 8 / 1e6 / secs, shaOk ? "matches" : "DIFFERS");
+                    ok &= got == bytes && shaOk;
+                } else {
+                    System.out.println("download failed: " + curl.describe());
+                    ok = false;
+                }
+            }
+            System.out.println("stack counters: " + stack.counters());
+            return ok ? 0 : 1;
+        }
+    }
+
+    private static boolean commandExists(KernelPeer peer, String command) {
+        return peer.run(Duration.ofSeconds(5), "sh", "-c", "command -v " + command).ok();
+    }
+}
