@@ -72,10 +72,11 @@ final class Peer implements TcpHandler {
         }
         while (written < toSend) {
             int chunk = (int) Math.min(scratch.capacity(), toSend - written);
-            scratch.clear();
+            byte[] bytes = new byte[chunk];
             for (int i = 0; i < chunk; i++) {
-                scratch.writeByte(pattern(patternSeed, written + i));
+                bytes[i] = pattern(patternSeed, written + i);
             }
+            scratch.clear().writeBytes(bytes); // one bulk call: leak-aware buffers are slow per byte
             int n = conn.write(scratch, chunk);
             written += n;
             if (n < chunk) {
