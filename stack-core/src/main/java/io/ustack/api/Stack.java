@@ -140,10 +140,15 @@ public final class Stack implements AutoCloseable {
         return TcpServerSocket.listen(this, port, backlog);
     }
 
-    /** Stops the engine thread. The link is closed too. */
+    /**
+     * Stops the engine thread, resets every connection (their futures fail with WSAECONNABORTED), releases every
+     * buffer, and closes the link.
+     */
     @Override
     public void close() {
         loop.close();
+        iface.shutdown(); // the loop has stopped: this thread may touch the state now
+        loop.link().flush();
         loop.link().close();
     }
 

@@ -111,4 +111,13 @@ public final class NetworkInterface implements FrameSink {
             default -> counters.drop(DropReason.UNSUPPORTED_ETHERTYPE);
         }
     }
+
+    /** Tears every protocol layer down (connections reset, buffers released). Engine thread, or after it stopped. */
+    public void shutdown() {
+        tcp.shutdown();
+        udp.shutdown();
+        if (arp != null) {
+            arp.clear();
+        }
+    }
 }

@@ -233,7 +233,7 @@ public final class ArpLayer {
     }
 
     /** Drops every entry and waiting packet (stack shutdown). */
-    void clear() {
+    public void clear() {
         for (ArpEntry e : entries.values().toArray(new ArpEntry[0])) {
             remove(e);
         }

@@ -126,4 +126,11 @@ public final class UdpLayer implements TransportInput {
             counters.udpDatagramsOut++;
         }
     }
+
+    /** Stack shutdown: closes every endpoint, releasing queued datagrams. */
+    public void shutdown() {
+        for (UdpEndpoint e : ports.values().toArray(new UdpEndpoint[0])) {
+            e.close();
+        }
+    }
 }
