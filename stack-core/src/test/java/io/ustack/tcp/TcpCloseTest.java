@@ -375,4 +375,36 @@ class TcpCloseTest {
             p.release();
         }
     }
+
+    @Test
+    void layerShutdownReleasesEverything() {
+        try (TcpTestNet net = new TcpTestNet()) {
+            Peer[] busy = connect(net);
+            Peer[] timeWait = connect(net);
+            busy[1].readPaused = true;
+            busy[0].send(1_000_000, 1);
+            timeWait[0].conn.close();
+            timeWait[1].conn.close();
+            TcpListener idle = net.b.layer.listen(0, 8080, 4, l -> { }); // never accepts
+            Peer queued = new Peer();
+            queued.attach(net.a.layer.connect(0, 0, TcpTestNet.B_IP, 8080, queued, net.now()));
+            net.run(Duration.ofMillis(50));
+            assertThat(timeWait[0].conn.state()).isEqualTo(TcpState.TIME_WAIT);
+            assertThat(idle.pending()).isEqualTo(1);
+            assertThat(net.a.layer.connectionCount()).isEqualTo(3);
+            assertThat(net.b.layer.connectionCount()).isEqualTo(3);
+            net.b.layer.shutdown();
+            net.a.layer.shutdown();
+            assertThat(net.a.layer.connectionCount() + net.b.layer.connectionCount()).isZero();
+            assertThat(net.b.layer.listenerCount()).isZero();
+            assertThat(busy[0].closedWith).isEqualTo(WsaError.WSAECONNABORTED);
+            assertThat(timeWait[0].closedWith).isZero(); // reported when TIME-WAIT began
+            net.runUntilQuiet(Duration.ofSeconds(1));
+            busy[0].release();
+            busy[1].release();
+            timeWait[0].release();
+            timeWait[1].release();
+            queued.release();
+        }
+    }
 }
