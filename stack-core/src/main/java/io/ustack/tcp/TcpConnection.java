@@ -54,8 +54,8 @@ public final class TcpConnection {
     private boolean closeReported;
     private int closeError;
 
-    TcpConnection(TcpLayer layer, int localIp, int localPort, int remoteIp, int remotePort, int iss,
-            TcpListener listener) {
+    TcpConnection(TcpLayer layer, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort,
+            int iss, TcpListener listener) {
         this.layer = layer;
         this.localIp = localIp;
         this.localPort = localPort;
@@ -63,8 +63,7 @@ public final class TcpConnection {
         this.remotePort = remotePort;
         this.listener = listener;
         this.passive = listener != null;
-        TcpConfig config = layer.config();
-        int ourMss = layer.ourMss();
+        int ourMss = layer.ourMss(config);
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
         this.closeTimer = new Timer(this::onCloseTimer);
@@ -261,7 +260,7 @@ public final class TcpConnection {
 
     /** Takes the peer's SYN options: MSS (RFC 9293 3.7.1) and window scale (RFC 7323 2.2 / 2.3). */
     void negotiate(TcpOptions peer) {
-        sender.mss(peer.mss(), layer.ourMss());
+        sender.mss(peer.mss(), receiver.rcvMss);
         if (peer.windowScale() >= 0 && receiver.offeredWscale >= 0) {
             windowScaling = true;
             sender.sndWscale = Math.min(peer.windowScale(), TcpReceiver.MAX_WINDOW_SCALE);

@@ -119,6 +119,15 @@ public final class TcpLayer {
      * @throws WsaException WSAEADDRINUSE if a listener already covers that address and port
      */
     public TcpListener listen(int localIp, int localPort, int backlog, TcpListenHandler handler) {
+        return listen(localIp, localPort, backlog, handler, null);
+    }
+
+    /**
+     * As {@link #listen(int, int, int, TcpListenHandler)}, with socket options ({@code options}: buffer sizes,
+     * timers...; null for the layer's) that accepted connections inherit. The options are copied.
+     */
+    public TcpListener listen(int localIp, int localPort, int backlog, TcpListenHandler handler,
+            TcpConfig options) {
         if (localPort < 0 || localPort > 0xFFFF) {
             throw new WsaException(WsaError.WSAEINVAL, "port " + localPort);
         }
@@ -127,7 +136,9 @@ public final class TcpLayer {
         } else if (listenConflict(localIp, localPort)) {
             throw new WsaException(WsaError.WSAEADDRINUSE, "already listening on port " + localPort);
         }
-        TcpListener l = new TcpListener(this, localIp, localPort, Math.max(1, Math.min(backlog, 65535)), handler);
+        TcpConfig cfg = options == null ? config : new TcpConfig(options);
+        TcpListener l = new TcpListener(this, cfg, localIp, localPort, Math.max(1, Math.min(backlog, 65535)),
+                handler);
         listeners.put(localIp, localPort, 0, 0, l);
         return l;
     }
@@ -167,6 +178,15 @@ public final class TcpLayer {
      */
     public TcpConnection connect(int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler,
             long now) {
+        return connect(localIp, localPort, remoteIp, remotePort, handler, now, null);
+    }
+
+    /**
+     * As {@link #connect(int, int, int, int, TcpHandler, long)}, with this connection's socket options
+     * ({@code options}: buffer sizes, timers...; null for the layer's). Only read during this call.
+     */
+    public TcpConnection connect(int localIp, int localPort, int remoteIp, int remotePort, TcpHandler handler,
+            long now, TcpConfig options) {
         this.now = now;
         if (remoteIp == 0 || remotePort <= 0 || remotePort > 0xFFFF || localPort < 0 || localPort > 0xFFFF) {
             throw new WsaException(WsaError.WSAEADDRNOTAVAIL, "bad address or port");
@@ -183,7 +203,8 @@ public final class TcpLayer {
             throw new WsaException(WsaError.WSAEADDRINUSE, "connection " + localPort + " -> "
                     + remoteIpString(remoteIp) + ":" + remotePort + " exists");
         }
-        TcpConnection c = newConnection(localIp, localPort, remoteIp, remotePort, null, now);
+        TcpConnection c = newConnection(options == null ? config : options, localIp, localPort, remoteIp,
+                remotePort, null, now);
         c.handler(Objects.requireNonNull(handler));
         c.activeOpen(now);
         return c;
@@ -205,6 +226,21 @@ public final class TcpLayer {
         throw new WsaException(WsaError.WSAEADDRINUSE, "no ephemeral port left");
     }
 
+    /**
+     * Stops the layer: closes every listener and aborts every connection (a RST where the RFC sends one; users see
+     * onClosed(WSAECONNABORTED)), so that every buffer goes back to its allocator.
+     */
+    public void shutdown() {
+        java.util.List<TcpListener> ls = new java.util.ArrayList<>();
+        listeners.forEach(ls::add);
+        ls.forEach(TcpListener::close);
+        java.util.List<TcpConnection> cs = new java.util.ArrayList<>();
+        connections.forEach(cs::add);
+        for (TcpConnection c : cs) {
+            c.abort();
+        }
+    }
+
     /** Connections in the table (every state but CLOSED, TIME-WAIT included). */
     public int connectionCount() {
         return connections.size();
@@ -216,10 +252,10 @@ public final class TcpLayer {
 
     // ------------------------------------------------------------------ for connections and listeners
 
-    TcpConnection newConnection(int localIp, int localPort, int remoteIp, int remotePort, TcpListener listener,
-            long now) {
+    TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
+            TcpListener listener, long now) {
         int iss = isn.isn(localIp, localPort, remoteIp, remotePort, now);
-        TcpConnection c = new TcpConnection(this, localIp, localPort, remoteIp, remotePort, iss, listener);
+        TcpConnection c = new TcpConnection(this, cfg, localIp, localPort, remoteIp, remotePort, iss, listener);
         connections.put(localIp, localPort, remoteIp, remotePort, c);
         return c;
     }
@@ -233,17 +269,13 @@ public final class TcpLayer {
     }
 
     /** The MSS we announce: configured, or the interface MTU minus 40. */
-    int ourMss() {
-        int m = config.mss() > 0 ? config.mss() : ip.mtu() - HEADERS_WITHOUT_OPTIONS;
+    int ourMss(TcpConfig cfg) {
+        int m = cfg.mss() > 0 ? cfg.mss() : ip.mtu() - HEADERS_WITHOUT_OPTIONS;
         return Math.max(TcpSender.MIN_MSS, Math.min(m, 0xFFFF));
     }
 
     long now() {
         return now;
-    }
-
-    TcpConfig config() {
-        return config;
     }
 
     TimerWheel timers() {

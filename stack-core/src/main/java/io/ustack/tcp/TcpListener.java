@@ -18,14 +18,18 @@ public final class TcpListener {
     private final int localIp;
     private final int localPort;
     private final int backlog;
+    /** Options accepted connections inherit (as SO_RCVBUF etc. of a listening socket). */
+    private final TcpConfig config;
     private TcpListenHandler handler;
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private int halfOpen;
     private boolean closed;
     private boolean acceptablePending;
 
-    TcpListener(TcpLayer layer, int localIp, int localPort, int backlog, TcpListenHandler handler) {
+    TcpListener(TcpLayer layer, TcpConfig config, int localIp, int localPort, int backlog,
+            TcpListenHandler handler) {
         this.layer = layer;
+        this.config = config;
         this.localIp = localIp;
         this.localPort = localPort;
         this.backlog = backlog;
@@ -102,7 +106,8 @@ public final class TcpListener {
             return;
         }
         // third: a SYN. Text and FIN in it are not acknowledged, so the peer sends them again later.
-        TcpConnection c = layer.newConnection(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this, now);
+        TcpConnection c = layer.newConnection(config, seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this,
+                now);
         halfOpen++;
         c.passiveOpen(seg, now);
     }

@@ -393,4 +393,32 @@ class TcpHandshakeTest {
             clients.forEach(Peer::release);
         }
     }
+
+    /** Socket options per connection and inherited from the listener: buffer sizes decide window and scale. */
+    @Test
+    void perSocketOptions() {
+        try (TcpTestNet net = new TcpTestNet()) {
+            Acceptor acc = new Acceptor();
+            net.b.layer.listen(0, 80, 4, acc, TcpTestNet.testConfig().receiveBufferSize(1 << 20).mss(1000)
+                    .allocator(net.alloc));
+            Peer client = new Peer();
+            TcpConnection c = net.a.layer.connect(0, 0, B_IP, 80, client, net.now(),
+                    TcpTestNet.testConfig().receiveBufferSize(32 * 1024).sendBufferSize(4096).allocator(net.alloc));
+            client.conn = c;
+            assertThat(net.runUntil(() -> client.connected && !acc.peers.isEmpty(), Duration.ofSeconds(1))).isTrue();
+            TcpTestNet.Sent syn = net.log.get(0);
+            TcpTestNet.Sent synAck = net.log.get(1);
+            assertThat(syn.window()).isEqualTo(32 * 1024);
+            assertThat(syn.wscale()).isZero(); // 32 KiB fits in 16 bits
+            assertThat(synAck.wscale()).isEqualTo(5); // 1 MiB needs a shift of 5
+            assertThat(synAck.mss()).isEqualTo(1000);
+            assertThat(c.sender.smss).isEqualTo(1000);
+            assertThat(c.sendSpace()).isEqualTo(4096);
+            net.b.layer.shutdown();
+            net.runUntilQuiet(Duration.ofSeconds(1));
+            assertThat(client.closedWith).isEqualTo(WsaError.WSAECONNRESET);
+            client.release();
+            acc.peers.forEach(Peer::release);
+        }
+    }
 }

@@ -1,0 +1,36 @@
+/*
+ * io.ustack.tcp: the TCP engine (RFC 9293) of ustack.
+ */
+
+/**
+ * TCP, driven by one engine thread.
+ *
+ * <h2>Structure</h2>
+ * <ul>
+ *   <li>{@link io.ustack.tcp.TcpLayer}: per stack; checks and demultiplexes arriving segments, resets for closed
+ *       ports (RFC 9293 3.10.7.1), listen/connect, ISN ({@link io.ustack.tcp.IsnGenerator}, RFC 6528) and ephemeral
+ *       ports ({@code EphemeralPorts}, RFC 6056), the 4-tuple table ({@code ConnectionTable}).</li>
+ *   <li>{@link io.ustack.tcp.TcpListener}: LISTEN (RFC 9293 3.10.7.2), backlog and accept queue.</li>
+ *   <li>{@link io.ustack.tcp.TcpConnection}: the TCB and the user calls (RFC 9293 3.10.1-3.10.6), lifecycle and
+ *       events. Arriving segments go through {@code SegmentArrives} (RFC 9293 3.10.7.3 / 3.10.7.4); the halves are
+ *       {@code TcpSender} (SND.*, send ring, RFC 6298 retransmission, RFC 5681/6582 recovery, persist) and
+ *       {@code TcpReceiver} (RCV.*, receive ring with {@code Assembler} reassembly, window, delayed ACK).</li>
+ *   <li>{@link io.ustack.tcp.CongestionControl} with {@link io.ustack.tcp.NewReno}; {@link io.ustack.tcp.RttEstimator}
+ *       (RFC 6298); {@link io.ustack.tcp.SequenceNumbers} (modular comparisons).</li>
+ *   <li>{@code Segment} (the arriving segment as parsed once) and {@code SegmentWriter} (building outgoing
+ *       segments through {@link io.ustack.ip.IpOutput}).</li>
+ * </ul>
+ *
+ * <h2>Threading, time, events</h2>
+ * Everything runs on the engine thread; nothing locks. Time is never read: {@code input}, {@code connect} and
+ * timers carry {@code now}; for calls without it (read, write, close...) the engine calls
+ * {@link io.ustack.tcp.TcpLayer#updateTime(long)} once per loop turn. Handler events are queued while a segment,
+ * timer or call is being processed and delivered when it is done, so handlers may call back into the connection.
+ *
+ * <h2>Buffers</h2>
+ * Each connection has one send ring (SO_SNDBUF) and one receive ring (SO_RCVBUF), allocated from
+ * {@link io.ustack.tcp.TcpConfig#allocator()} on first use and released when the connection ends (the receive ring
+ * when the user has read it or closed). Packet buffers come from {@code IpOutput.allocate} and are always handed to
+ * {@code IpOutput.sendIpv4}. The per-segment path allocates no objects.
+ */
+package io.ustack.tcp;
