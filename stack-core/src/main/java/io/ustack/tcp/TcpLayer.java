@@ -289,21 +289,4 @@ public final class TcpLayer {
     SegmentWriter writer() {
         return writer;
     }
-
-    /**
-     * Stack shutdown: closes every listener (resetting connections nobody accepted) and aborts every connection (RST,
-     * buffers released, handlers told WSAECONNABORTED).
-     */
-    public void shutdown() {
-        java.util.List<TcpListener> ls = new java.util.ArrayList<>();
-        listeners.forEach(ls::add);
-        for (TcpListener l : ls) {
-            l.close();
-        }
-        java.util.List<TcpConnection> cs = new java.util.ArrayList<>();
-        connections.forEach(cs::add);
-        for (TcpConnection c : cs) {
-            c.abort();
-        }
-    }
 }
