@@ -9,12 +9,13 @@ import io.ustack.api.TcpSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 /** Serves requests on one connection until the client closes or asks to close. Blocking; run on a virtual thread. */
 final class HttpConnection {
     static final int MAX_HEADER_BYTES = 16 * 1024;
     static final long MAX_BODY = 1L << 40;
-    private static final int CHUNK = 256 * 1024;
+    private static final int CHUNK = 128 * 1024;
 
     private final TcpSocket socket;
     private final ByteBuffer in = ByteBuffer.allocate(MAX_HEADER_BYTES);
@@ -138,14 +139,27 @@ final class HttpConnection {
         if (body != null) {
             socket.write(ByteBuffer.wrap(body)).join();
         }
-        ByteBuffer chunk = patternBytes > 0 ? ByteBuffer.allocateDirect(CHUNK) : null;
-        for (long off = 0; off < patternBytes; ) {
+        // Two buffers in flight: one is being copied into the send buffer while the other is refilled.
+        ByteBuffer[] chunks = patternBytes > 0
+                ? new ByteBuffer[] {ByteBuffer.allocateDirect(CHUNK), ByteBuffer.allocateDirect(CHUNK)} : null;
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[2];
+        int i = 0;
+        for (long off = 0; off < patternBytes; i ^= 1) {
+            if (pending[i] != null) {
+                pending[i].join();
+            }
             int n = (int) Math.min(CHUNK, patternBytes - off);
+            ByteBuffer chunk = chunks[i];
             chunk.clear().limit(n);
             PatternBytes.fill(chunk, off);
             chunk.flip();
-            socket.write(chunk).join();
+            pending[i] = socket.write(chunk);
             off += n;
+        }
+        for (CompletableFuture<?> f : pending) {
+            if (f != null) {
+                f.join();
+            }
         }
     }
 
