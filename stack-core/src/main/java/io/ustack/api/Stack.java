@@ -114,13 +114,25 @@ public final class Stack implements AutoCloseable {
         return f;
     }
 
-    /** Runs {@code action} on the engine thread (fire and forget). */
-    void run(Runnable action) {
+    /**
+     * Runs {@code action} on the engine thread (fire and forget). Returns false, running nothing, if the stack is
+     * closed (then the socket is already gone: callers fail their futures with {@link #closedError()}).
+     */
+    boolean run(Runnable action) {
         if (loop.inLoop()) {
             action.run();
-        } else {
-            loop.execute(action);
+            return true;
         }
+        try {
+            loop.execute(action);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    static WsaException closedError() {
+        return new WsaException(WsaError.WSAENETDOWN, "the stack is closed");
     }
 
     // ------------------------------------------------------------------ sockets

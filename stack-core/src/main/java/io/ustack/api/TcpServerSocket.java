@@ -38,7 +38,7 @@ public final class TcpServerSocket implements AutoCloseable {
     /** The next established connection. */
     public CompletableFuture<TcpSocket> accept() {
         CompletableFuture<TcpSocket> f = new CompletableFuture<>();
-        stack.run(() -> {
+        TcpSocket.runOrFail(stack, f, () -> {
             if (closed) {
                 f.completeExceptionally(new WsaException(WsaError.WSAENOTSOCK, "the listening socket is closed"));
                 return;

@@ -96,7 +96,7 @@ public final class TcpSocket implements AutoCloseable {
     static CompletableFuture<TcpSocket> connect(Stack stack, InetSocketAddress remote) {
         int ip = UdpSocket.address(remote);
         CompletableFuture<TcpSocket> f = new CompletableFuture<>();
-        stack.run(() -> {
+        runOrFail(stack, f, () -> {
             TcpSocket s = new TcpSocket(stack);
             s.connecting = f;
             try {
@@ -127,7 +127,7 @@ public final class TcpSocket implements AutoCloseable {
             throw new IllegalArgumentException("read into a read-only buffer");
         }
         Op op = new Op(dst, dst.hasRemaining() ? Unpooled.wrappedBuffer(dst).clear() : Unpooled.EMPTY_BUFFER);
-        stack.run(() -> {
+        runOrFail(stack, op.future, () -> {
             if (failIfDone(op)) {
                 return;
             }
@@ -140,7 +140,7 @@ public final class TcpSocket implements AutoCloseable {
     /** Queues every remaining byte of {@code src}; completes with the count once all are in the send buffer. */
     public CompletableFuture<Integer> write(ByteBuffer src) {
         Op op = new Op(src, src.hasRemaining() ? Unpooled.wrappedBuffer(src) : Unpooled.EMPTY_BUFFER);
-        stack.run(() -> {
+        runOrFail(stack, op.future, () -> {
             if (failIfDone(op)) {
                 return;
             }
@@ -187,6 +187,13 @@ public final class TcpSocket implements AutoCloseable {
     /** The error that ended the connection (0 if none or still open). Engine thread for an exact answer. */
     public int error() {
         return error;
+    }
+
+    /** Runs {@code action} on the engine thread, or fails {@code f} if the stack is closed. */
+    static void runOrFail(Stack stack, CompletableFuture<?> f, Runnable action) {
+        if (!stack.run(action)) {
+            f.completeExceptionally(Stack.closedError());
+        }
     }
 
     private boolean failIfDone(Op op) {

@@ -82,7 +82,7 @@ public final class UdpSocket implements AutoCloseable {
     /** The next datagram (futures complete in the order posted). */
     public CompletableFuture<Datagram> receive() {
         CompletableFuture<Datagram> f = new CompletableFuture<>();
-        stack.run(() -> {
+        TcpSocket.runOrFail(stack, f, () -> {
             if (endpoint.isClosed()) {
                 f.completeExceptionally(new WsaException(WsaError.WSAENOTSOCK, "the socket is closed"));
                 return;
