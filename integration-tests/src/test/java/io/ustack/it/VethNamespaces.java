@@ -1,0 +1,127 @@
+/*
+ * VethNamespaces: two private network namespaces joined by a veth pair, for a kernel-to-kernel baseline (iperf3)
+ * measured in the same run as our stack over TAP. Names are unique per JVM (us<pid>v<n>a / ...b, at most 15
+ * characters) and the /30 lives only inside these namespaces. close() ends the processes in them and removes both
+ * (deleting a namespace deletes its veth end, and with it the pair). Nothing is done in the root namespace except
+ * creating and deleting these two.
+ */
+package io.ustack.it;
+
+import io.ustack.tap.netns.ExecResult;
+import io.ustack.tap.netns.KernelPeer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Namespace A (address .1) and B (address .2) on one veth link. */
+final class VethNamespaces implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Duration LIMIT = Duration.ofSeconds(10);
+    private final String a;
+    private final String b;
+    private final String subnet;
+    private boolean aCreated;
+    private boolean bCreated;
+
+    private VethNamespaces() {
+        long pid = ProcessHandle.current().pid();
+        int n = COUNTER.incrementAndGet();
+        this.a = "us" + pid + "v" + n + "a";
+        this.b = "us" + pid + "v" + n + "b";
+        if (a.length() > 15) {
+            throw new IllegalStateException("namespace name longer than an interface name may be: " + a);
+        }
+        this.subnet = "10." + (20 + pid % 200) + "." + (200 + n % 50) + ".";
+    }
+
+    /** Creates both namespaces and the veth pair, with addresses, up. */
+    static VethNamespaces create() {
+        VethNamespaces v = new VethNamespaces();
+        boolean done = false;
+        try {
+            v.setUp();
+            done = true;
+            return v;
+        } finally {
+            if (!done) {
+                v.close();
+            }
+        }
+    }
+
+    private void setUp() {
+        host("ip", "netns", "add", a);
+        aCreated = true;
+        host("ip", "netns", "add", b);
+        bCreated = true;
+        // created inside A, the peer end moved straight into B: no device ever exists in the root namespace
+        host("ip", "-n", a, "link", "add", a, "type", "veth", "peer", "name", b, "netns", b);
+        for (String ns : List.of(a, b)) {
+            String address = subnet + (ns.equals(a) ? "1" : "2") + "/30";
+            host("ip", "-n", ns, "link", "set", "dev", "lo", "up");
+            host("ip", "-n", ns, "addr", "add", address, "dev", ns);
+            host("ip", "-n", ns, "link", "set", "dev", ns, "up");
+        }
+    }
+
+    String namespaceA() {
+        return a;
+    }
+
+    String namespaceB() {
+        return b;
+    }
+
+    String addressA() {
+        return subnet + "1";
+    }
+
+    String addressB() {
+        return subnet + "2";
+    }
+
+    /** Runs {@code command} in namespace A. */
+    ExecResult runInA(Duration timeout, String... command) {
+        return KernelTools.inNamespace(a, timeout, command);
+    }
+
+    /** Runs {@code command} in namespace B. */
+    ExecResult runInB(Duration timeout, String... command) {
+        return KernelTools.inNamespace(b, timeout, command);
+    }
+
+    /** Ends what runs in the namespaces and removes them. Idempotent, never throws. */
+    @Override
+    public void close() {
+        for (String ns : List.of(a, b)) {
+            boolean created = ns.equals(a) ? aCreated : bCreated;
+            if (!created) {
+                continue;
+            }
+            try {
+                ExecResult pids = KernelPeer.runCommand(List.of("ip", "netns", "pids", ns), LIMIT);
+                for (String pid : pids.stdout().split("\\s+")) {
+                    if (!pid.isBlank()) {
+                        ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+                KernelPeer.runCommand(List.of("ip", "netns", "del", ns), LIMIT);
+            } catch (RuntimeException e) {
+                System.err.println("VethNamespaces " + ns + ": cleanup problem: " + e);
+            }
+        }
+        aCreated = false;
+        bCreated = false;
+    }
+
+    /** Whether a namespace of this pair still exists (for the tests' leftover checks). */
+    boolean exists() {
+        String list = KernelPeer.runCommand(List.of("ip", "netns", "list"), LIMIT).stdout();
+        return list.lines().map(l -> l.split("\\s+")[0]).anyMatch(n -> n.equals(a) || n.equals(b));
+    }
+
+    private static void host(String... command) {
+        KernelPeer.runCommand(List.of(command), LIMIT).orThrow();
+    }
+}
