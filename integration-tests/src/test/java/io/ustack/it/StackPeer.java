@@ -11,6 +11,8 @@ import io.ustack.app.Services;
 import io.ustack.engine.Clock;
 import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
+import io.ustack.tap.DeviceMode;
+import io.ustack.tap.TapLink;
 import io.ustack.tap.netns.KernelPeer;
 
 import java.net.InetSocketAddress;
@@ -34,7 +36,12 @@ final class StackPeer implements AutoCloseable {
 
     /** As {@link #start()}, recording every frame to {@code pcapFile} when it is not null. */
     static StackPeer start(Path pcapFile) throws Exception {
-        StackPeer s = new StackPeer(KernelPeer.create());
+        return start(pcapFile, DeviceMode.TAP);
+    }
+
+    /** As {@link #start(Path)} on a TAP (Ethernet) or a TUN (bare IP) device. */
+    static StackPeer start(Path pcapFile, DeviceMode mode) throws Exception {
+        StackPeer s = new StackPeer(KernelPeer.create(TapLink.DEFAULT_MTU, mode));
         boolean done = false;
         try {
             Link link = s.peer.link();

@@ -51,13 +51,14 @@ public final class KernelPeer implements AutoCloseable {
     private final int subnetSecond;
     private final int subnetThird;
     private final int mtu;
+    private final DeviceMode mode;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TapLink link;
     private volatile boolean namespaceCreated;
     private volatile boolean deviceCreated;
 
-    private KernelPeer(int id, int mtu) {
+    private KernelPeer(int id, int mtu, DeviceMode mode) {
         long pid = ProcessHandle.current().pid();
         this.name = NAME_PREFIX + id;
         if (name.length() > 15) {
@@ -66,6 +67,7 @@ public final class KernelPeer implements AutoCloseable {
         this.subnetSecond = 20 + (int) (pid % 200);
         this.subnetThird = id % 256;
         this.mtu = mtu;
+        this.mode = mode;
     }
 
     /** A fixture with MTU 1500 on both sides. */
@@ -79,8 +81,13 @@ public final class KernelPeer implements AutoCloseable {
      * @param mtu the MTU of the kernel's interface and of the TapLink
      */
     public static KernelPeer create(int mtu) throws TapException {
+        return create(mtu, DeviceMode.TAP);
+    }
+
+    /** As {@link #create(int)}, with a TUN device (bare IP packets, no ARP) when {@code mode} is TUN. */
+    public static KernelPeer create(int mtu, DeviceMode mode) throws TapException {
         installShutdownHook();
-        KernelPeer peer = new KernelPeer(COUNTER.incrementAndGet(), mtu);
+        KernelPeer peer = new KernelPeer(COUNTER.incrementAndGet(), mtu, mode);
         LIVE.add(peer);
         boolean done = false;
         try {
@@ -95,9 +102,9 @@ public final class KernelPeer implements AutoCloseable {
     }
 
     private void setUp() throws TapException {
-        host(List.of("ip", "tuntap", "add", "dev", name, "mode", "tap")).orThrow();
+        host(List.of("ip", "tuntap", "add", "dev", name, "mode", mode.ipMode())).orThrow();
         deviceCreated = true;
-        link = TapLink.open(name, DeviceMode.TAP, mtu);
+        link = TapLink.open(name, mode, mtu);
         host(List.of("ip", "netns", "add", name)).orThrow();
         namespaceCreated = true;
         host(List.of("ip", "link", "set", "dev", name, "netns", name)).orThrow();
