@@ -5,8 +5,6 @@
  */
 package io.ustack.spi;
 
-import org.jctools.queues.MpmcArrayQueue;
-
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -56,7 +54,7 @@ public final class BaseProvider implements ServiceProvider {
     private final ProtocolCatalog catalog;
     private final SocketBackend backend;
     private final DescriptorTable<ProviderSocket> table;
-    private final MpmcArrayQueue<ProviderSocket> pool;
+    private final SocketPool pool;
     private final AtomicInteger startups = new AtomicInteger();
 
     /**
@@ -68,7 +66,7 @@ public final class BaseProvider implements ServiceProvider {
         this.catalog = catalog;
         this.backend = backend;
         this.table = new DescriptorTable<>(maxSockets);
-        this.pool = new MpmcArrayQueue<>(Math.max(2, maxSockets));
+        this.pool = new SocketPool(maxSockets);
     }
 
     public ProtocolCatalog catalog() {
@@ -190,13 +188,10 @@ public final class BaseProvider implements ServiceProvider {
         if (!flagsValid(entry, flags)) {
             return errno.fail(WSAEINVAL, INVALID_SOCKET);
         }
-        ProviderSocket socket = pool.relaxedPoll();
-        if (socket == null) {
-            socket = new ProviderSocket();
-        }
+        ProviderSocket socket = pool.take();
         Object handle = backend.open(entry, p, flags, errno);
         if (handle == null) {
-            pool.relaxedOffer(socket);
+            pool.give(socket);
             return INVALID_SOCKET;
         }
         socket.open(entry, entry.addressFamily(), entry.socketType(), p, flags, handle);
@@ -281,7 +276,7 @@ public final class BaseProvider implements ServiceProvider {
             Object handle = socket.backendHandle();
             socket.clear();
             backend.close(handle);
-            pool.relaxedOffer(socket);
+            pool.give(socket);
         }
     }
 

@@ -6,7 +6,7 @@
  */
 package io.ustack.spi;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /** A SocketBackend that accounts buffer budget and link state only. Thread-safe, garbage-free. */
@@ -30,7 +30,7 @@ public final class BudgetBackend implements SocketBackend {
     private final Reservation stream;
     private final Reservation datagram;
     private final Reservation raw;
-    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder open = new LongAdder();
 
     /**
      * @param budget the stack's buffer budget
@@ -68,20 +68,20 @@ public final class BudgetBackend implements SocketBackend {
             errno.set(WsaError.WSAENOBUFS);
             return null;
         }
-        open.incrementAndGet();
+        open.increment();
         return r;
     }
 
     @Override
     public void close(Object handle) {
         Reservation r = (Reservation) handle;
-        open.decrementAndGet();
+        open.decrement();
         budget.release(r.bytes);
     }
 
     /** Sockets currently open (created and not yet closed). */
     public int openSockets() {
-        return open.get();
+        return open.intValue();
     }
 
     public BufferBudget budget() {

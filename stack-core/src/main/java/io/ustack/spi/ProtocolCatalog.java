@@ -164,7 +164,6 @@ public final class ProtocolCatalog {
         ProtocolInfo[] es = entries;
         boolean familyFound = af == 0;
         boolean typeFound = type == 0;
-        ProtocolInfo chosen = null;
         boolean otherType = false;
         for (ProtocolInfo e : es) {
             if (!eligible.test(e) || (af != 0 && e.addressFamily() != af)) {
@@ -177,18 +176,18 @@ public final class ProtocolCatalog {
                 continue;
             }
             typeFound = true;
-            if (protocolFits && chosen == null) {
-                chosen = e;
+            if (protocolFits) {
+                return e; // everything before it held: no error to report
             }
         }
         if (!familyFound) {
             errno.set(WsaError.WSAEAFNOSUPPORT);
         } else if (!typeFound) {
             errno.set(WsaError.WSAESOCKTNOSUPPORT);
-        } else if (chosen == null) {
+        } else {
             errno.set(otherType ? WsaError.WSAEPROTOTYPE : WsaError.WSAEPROTONOSUPPORT);
         }
-        return chosen;
+        return null;
     }
 
     /**

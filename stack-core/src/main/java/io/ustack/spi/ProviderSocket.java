@@ -51,7 +51,9 @@ public final class ProviderSocket {
         this.backendHandle = backendHandle;
         long s = (long) STATE.getVolatile(this);
         int incarnation = (int) (s >>> 32);
-        STATE.setVolatile(this, (long) incarnation << 32 | 1L);
+        // Release suffices: the socket becomes reachable only through the descriptor table's release store, and a
+        // stale token's retain() sees either the old state (0 references) or this one (new incarnation).
+        STATE.setRelease(this, (long) incarnation << 32 | 1L);
         return incarnation;
     }
 
