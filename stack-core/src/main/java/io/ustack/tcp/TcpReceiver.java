@@ -57,7 +57,7 @@ final class TcpReceiver {
         this.assembler = new Assembler(config.maxOutOfOrderRanges());
         this.delayedAckTimer = new Timer(conn::onDelayedAckTimer);
         this.rcvMss = rcvMss;
-        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferSize()) : -1;
+        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferLimit()) : -1;
     }
 
     /** RFC 7323 2.3: the smallest shift that lets a 16-bit window field cover the whole buffer (at most 14). */

@@ -4,7 +4,7 @@
  * algorithm and sender SWS avoidance (RFC 1122 4.2.3.4, RFC 9293 3.7.4 / 3.8.6.2.1), the ACK processing of RFC 9293
  * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule,
  * fast retransmit / fast recovery (RFC 5681 3.2, RFC 6582 NewReno), the persist timer with zero-window probes
- * (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and the R2 give-up (RFC 1122 4.2.3.5, RFC 9293 3.8.3 user timeout).
+ * (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout).
  *
  * Beyond the RFC variables this keeps sndMax, the highest sequence number sent: after a retransmission timeout
  * SND.NXT goes back to SND.UNA (go-back-N) while sndMax stays, as in BSD.
@@ -36,7 +36,6 @@ final class TcpSender {
     private final StackCounters counters;
     private final int maxRetries;
     private final int synRetries;
-    private final long userTimeoutNanos;
     private final long rtoMaxNanos;
     final SendBuffer buffer;
     final RttEstimator rtt;
@@ -88,8 +87,6 @@ final class TcpSender {
 
     /** Consecutive retransmission timeouts without progress (R2 counter). */
     int retries;
-    /** When SND.UNA last advanced (or data went out with nothing outstanding): the user timeout's origin. */
-    private long progressAt;
     /** Zero-window probes without any ACK in reply. */
     int unansweredProbes;
     private int persistBackoff;
@@ -100,7 +97,6 @@ final class TcpSender {
         this.counters = counters;
         this.maxRetries = config.maxRetries();
         this.synRetries = config.synRetries();
-        this.userTimeoutNanos = config.userTimeoutNanos();
         this.rtoMaxNanos = config.rtoMaxNanos();
         this.buffer = new SendBuffer(config.allocator(), config.sendBufferSize());
         this.rtt = new RttEstimator(config.rtoInitialNanos(), config.rtoMinNanos(), config.rtoMaxNanos());
@@ -172,7 +168,6 @@ final class TcpSender {
             timing = true;
             timedSeq = iss + 1;
             timedAt = now;
-            progressAt = now;
         }
         if (!rtoTimer.isArmed()) {
             timers.schedule(rtoTimer, now + rtt.rto());
@@ -196,7 +191,6 @@ final class TcpSender {
             rtt.onSynRetransmittedHandshakeDone();
         }
         retries = 0;
-        progressAt = now;
         sndWnd = scaled ? scaledWindow(seg.window) : seg.window;
         maxSndWnd = sndWnd;
         sndWl1 = seg.seq;
@@ -218,11 +212,11 @@ final class TcpSender {
     boolean processAck(Segment seg, long now) {
         int ack = seg.ack;
         if (gt(ack, sndMax)) {
-            conn.receiver.ackNow = true; // acknowledges something not yet sent
+            conn.challengeAck(now); // acknowledges something not yet sent (RFC 5961 5.2, throttled per 7)
             return false;
         }
         if (lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
-            conn.receiver.ackNow = true; // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
+            conn.challengeAck(now); // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
             return false;
         }
         unansweredProbes = 0;
@@ -263,7 +257,6 @@ final class TcpSender {
             sndNxt = sndUna; // a late ACK for data sent before a timeout's go-back-N
         }
         retries = 0;
-        progressAt = now;
         if (timing && geq(ack, timedSeq)) {
             rtt.sample(now - timedAt); // RFC 6298 with Karn's rule: the timed segment was never retransmitted
             timing = false;
@@ -370,9 +363,6 @@ final class TcpSender {
             sndNxt = end;
         }
         if (gt(end, sndMax)) {
-            if (sndMax == sndUna) {
-                progressAt = now;
-            }
             if (!timing && !retransmission) {
                 timing = true;
                 timedSeq = end;
@@ -410,7 +400,7 @@ final class TcpSender {
         retries++;
         boolean handshake = !conn.state().isSynchronized();
         int limit = handshake ? synRetries : maxRetries;
-        if (retries > limit || (!handshake && userTimeoutNanos > 0 && now - progressAt >= userTimeoutNanos)) {
+        if (retries > limit) { // the user timeout has its own timer (UserTimeout)
             conn.giveUp(WsaError.WSAETIMEDOUT, now);
             return;
         }
