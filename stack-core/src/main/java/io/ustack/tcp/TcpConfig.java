@@ -46,7 +46,13 @@ public final class TcpConfig {
     private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
     private boolean windowScaling = true;
     private int maxOutOfOrderRanges = 32;
-    private CongestionAlgorithm congestionControl = CongestionAlgorithm.NEW_RENO;
+    private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
+    // RFC 7323 timestamps, RFC 2018 SACK, RFC 8985 RACK-TLP, RFC 9406 HyStart++, quick-ack in slow start
+    private boolean timestamps = true;
+    private boolean sack = true;
+    private boolean rackTlp = true;
+    private boolean hystart = true;
+    private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
     private int ephemeralPortLast = 65535;
     private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -85,6 +91,11 @@ public final class TcpConfig {
         windowScaling = other.windowScaling;
         maxOutOfOrderRanges = other.maxOutOfOrderRanges;
         congestionControl = other.congestionControl;
+        timestamps = other.timestamps;
+        sack = other.sack;
+        rackTlp = other.rackTlp;
+        hystart = other.hystart;
+        quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
         ephemeralPortLast = other.ephemeralPortLast;
         allocator = other.allocator;
@@ -251,6 +262,36 @@ public final class TcpConfig {
 
     public TcpConfig congestionControl(CongestionAlgorithm algorithm) {
         this.congestionControl = java.util.Objects.requireNonNull(algorithm);
+        return this;
+    }
+
+    /** Whether to offer and accept the RFC 7323 timestamps option (default on): RTTM and PAWS. */
+    public TcpConfig timestamps(boolean on) {
+        this.timestamps = on;
+        return this;
+    }
+
+    /** Whether to offer and accept SACK (RFC 2018, default on); with it, loss recovery follows RFC 6675. */
+    public TcpConfig sack(boolean on) {
+        this.sack = on;
+        return this;
+    }
+
+    /** RFC 8985 RACK-TLP time-based loss detection and tail loss probes (default on; needs SACK). */
+    public TcpConfig rackTlp(boolean on) {
+        this.rackTlp = on;
+        return this;
+    }
+
+    /** RFC 9406 HyStart++ in slow start for CUBIC (default on). */
+    public TcpConfig hystart(boolean on) {
+        this.hystart = on;
+        return this;
+    }
+
+    /** Acknowledge every segment at the start of a connection (the peer's slow start), as Linux's quick-ack mode. */
+    public TcpConfig quickAck(boolean on) {
+        this.quickAck = on;
         return this;
     }
 
@@ -469,6 +510,26 @@ public final class TcpConfig {
         return congestionControl;
     }
 
+    public boolean timestamps() {
+        return timestamps;
+    }
+
+    public boolean sack() {
+        return sack;
+    }
+
+    public boolean rackTlp() {
+        return rackTlp;
+    }
+
+    public boolean hystart() {
+        return hystart;
+    }
+
+    public boolean quickAck() {
+        return quickAck;
+    }
+
     public int ephemeralPortFirst() {
         return ephemeralPortFirst;
     }
@@ -487,6 +548,6 @@ public final class TcpConfig {
                 + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + "]";
     }
 }

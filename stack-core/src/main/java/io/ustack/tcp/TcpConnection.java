@@ -39,6 +39,10 @@ public final class TcpConnection {
     long lastReceivedAt;
     /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
     int softError;
+    /** RFC 7323 timestamps (RTTM, PAWS). */
+    final Timestamps timestamps;
+    /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
+    private final boolean sackOffered;
     private final Timer closeTimer;
     private final long timeWaitNanos;
     private final long finWait2Nanos;
@@ -71,6 +75,8 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
+        this.timestamps = new Timestamps(config.timestamps(), iss);
+        this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
         this.keepalive = new KeepAlive(this, config);
@@ -276,14 +282,24 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 LISTEN, a SYN arrived: answer with SYN-ACK and go to SYN-RECEIVED. */
     void passiveOpen(Segment seg, long now) {
         receiver.init(seg.seq);
-        negotiate(seg.options);
+        negotiate(seg.options, now);
         state = TcpState.SYN_RECEIVED;
         sender.sendSyn(true, now);
     }
 
-    /** Takes the peer's SYN options: MSS (RFC 9293 3.7.1) and window scale (RFC 7323 2.2 / 2.3). */
-    void negotiate(TcpOptions peer) {
+    /**
+     * Takes the peer's SYN options: timestamps (RFC 7323 3.2), SACK-permitted (RFC 2018 2), MSS (RFC 9293 3.7.1,
+     * less the 12 bytes of timestamps every segment will carry) and window scale (RFC 7323 2.2 / 2.3).
+     */
+    void negotiate(TcpOptions peer, long now) {
+        timestamps.negotiate(peer, now);
+        boolean sack = sackOffered && peer.sackPermitted();
+        receiver.sack.enabled = sack;
+        sender.sackPermitted(sack);
+        int optionBytes = timestamps.enabled ? Timestamps.OPTION_BYTES : 0;
+        sender.segmentOptionBytes = optionBytes;
         sender.mss(peer.mss(), receiver.rcvMss);
+        receiver.rcvSegment = receiver.rcvMss - optionBytes;
         if (peer.windowScale() >= 0 && receiver.offeredWscale >= 0) {
             windowScaling = true;
             sender.sndWscale = Math.min(peer.windowScale(), TcpReceiver.MAX_WINDOW_SCALE);
@@ -483,20 +499,45 @@ public final class TcpConnection {
     /** Builds and sends one segment of this connection. */
     void emit(int seq, int flags, int dataOffset, int dataLength, long now) {
         boolean syn = (flags & TcpSegment.SYN) != 0;
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        boolean synSent = state == TcpState.SYN_SENT;
         TcpOptions options = null;
+        boolean sackShort = false;
         if (syn) {
             options = layer.writer().clearedOptions().mss(receiver.rcvMss);
-            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it
-            if (state == TcpState.SYN_SENT ? receiver.offeredWscale >= 0 : windowScaling) {
+            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it (so too RFC 7323 3.2
+            // timestamps and RFC 2018 SACK-permitted)
+            if (synSent ? receiver.offeredWscale >= 0 : windowScaling) {
                 options.windowScale(receiver.offeredWscale);
             }
+            if (synSent ? timestamps.offered : timestamps.enabled) {
+                timestamps.addTo(options, synSent, now);
+            }
+            options.sackPermitted(synSent ? sackOffered : receiver.sack.enabled);
+        } else if ((flags & TcpSegment.RST) == 0) {
+            boolean sackInfo = ack && receiver.sack.anyToReport(receiver.assembler());
+            if (timestamps.enabled || sackInfo) {
+                options = layer.writer().clearedOptions();
+                if (timestamps.enabled) {
+                    timestamps.addTo(options, false, now);
+                }
+                if (sackInfo) {
+                    // RFC 2018 4: as many blocks as fit beside the data within one MSS
+                    int blocks = Math.min(TcpOptions.MAX_SACK_BLOCKS, (sender.smss - dataLength - 4) / 8);
+                    int added = receiver.sack.fill(options, receiver.assembler(), receiver.rcvNxt, blocks);
+                    if (added > 0 && receiver.sack.dsackPending()) {
+                        receiver.sack.dsackSent();
+                    }
+                    sackShort = added == 0;
+                }
+            }
         }
-        boolean ack = (flags & TcpSegment.ACK) != 0;
         int window = (flags & TcpSegment.RST) != 0 ? 0 : receiver.windowField(syn);
         layer.writer().send(localIp, localPort, remoteIp, remotePort, seq, ack ? receiver.rcvNxt : 0, flags, window,
                 options, sender.buffer, dataOffset, dataLength, now);
         if (ack) {
-            receiver.onAckSent();
+            timestamps.lastAckSent = receiver.rcvNxt; // RFC 7323 4.3 Last.ACK.sent
+            receiver.onAckSent(sackShort);
         }
         if (userTimeout != null) {
             userTimeout.onSend(seq, flags, dataLength, now);
@@ -528,6 +569,13 @@ public final class TcpConnection {
     void onPersistTimer(long now) {
         layer.updateTime(now);
         sender.onPersistTimer(now);
+        output(now);
+        flushEvents();
+    }
+
+    void onLossTimer(long now) {
+        layer.updateTime(now);
+        sender.onLossTimer(now);
         output(now);
         flushEvents();
     }

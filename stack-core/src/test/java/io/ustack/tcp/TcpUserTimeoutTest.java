@@ -29,16 +29,17 @@ class TcpUserTimeoutTest {
             net.latencyNanos = 200 * MS;
             Peer[] p = connect(net);
             TcpConnection a = p[0].conn;
-            int third = a.sender.sndNxt + 2 * 1460;
+            int mss = a.sender.smss;
+            int third = a.sender.sndNxt + 2 * mss;
             net.filter = s -> s.from() == 'a' && s.length() > 0 && s.seq() == third
                     ? TcpTestNet.Fate.DROP : TcpTestNet.Fate.DELIVER;
             long t0 = net.now();
-            p[0].send(3 * 1460, 1);
+            p[0].send(3 * mss, 1);
             assertThat(net.sentBy('a').stream().filter(s -> s.time() == t0 && s.length() > 0)).hasSize(3);
             assertThat(net.runUntil(() -> p[0].closedWith >= 0, Duration.ofSeconds(30))).isTrue();
             assertThat(p[0].closedWith).isEqualTo(WsaError.WSAETIMEDOUT);
             assertThat(net.now() - t0).isEqualTo(1000 * MS);
-            assertThat(p[1].received.size()).isEqualTo(2 * 1460); // the partial ACK did happen
+            assertThat(p[1].received.size()).isEqualTo(2 * mss); // the partial ACK did happen
             assertThat(net.a.layer.extCounters().userTimeouts).isEqualTo(1);
             p[1].conn.abort();
             p[0].release();
