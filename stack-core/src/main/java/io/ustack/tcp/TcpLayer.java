@@ -34,6 +34,7 @@ public final class TcpLayer {
     private IsnSource isn;
     private final TcpExtCounters extCounters = new TcpExtCounters();
     private final ChallengeAckLimiter challengeAcks;
+    private final SynCookies synCookies;
     private final TcpSegment view = new TcpSegment();
     private final Segment segment = new Segment();
     private long now;
@@ -52,6 +53,7 @@ public final class TcpLayer {
         // drawn after the generators above so that their keys do not depend on these additions
         this.challengeAcks = new ChallengeAckLimiter(this.config.challengeAckLimit(),
                 new java.util.SplittableRandom(rng.nextLong()));
+        this.synCookies = new SynCookies(rng);
     }
 
     /**
@@ -259,7 +261,13 @@ public final class TcpLayer {
 
     TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
             TcpListener listener, long now) {
-        int iss = isn.isn(localIp, localPort, remoteIp, remotePort, now);
+        return newConnection(cfg, localIp, localPort, remoteIp, remotePort, listener, now,
+                isn.isn(localIp, localPort, remoteIp, remotePort, now));
+    }
+
+    /** A new connection with a given ISS (a SYN cookie, or one above a TIME-WAIT predecessor's). */
+    TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
+            TcpListener listener, long now, int iss) {
         TcpConnection c = new TcpConnection(this, cfg, localIp, localPort, remoteIp, remotePort, iss, listener);
         connections.put(localIp, localPort, remoteIp, remotePort, c);
         return c;
@@ -289,6 +297,10 @@ public final class TcpLayer {
 
     StackCounters counters() {
         return counters;
+    }
+
+    SynCookies synCookies() {
+        return synCookies;
     }
 
     ChallengeAckLimiter challengeAcks() {
