@@ -117,12 +117,13 @@ final class SegmentArrives {
         }
         int originalSeq = seg.seq;
         rcv.trim(seg);
+        c.lastReceivedAt = now; // the peer is alive (keep-alive, zero-window user timeout)
         c.timestamps.update(seg, originalSeq, now); // RFC 7323 4.3 (2): TS.Recent
 
         // second, check the RST bit (RFC 5961 3.2: only an exact RCV.NXT match resets; in window: challenge ACK)
         if (seg.has(TcpSegment.RST)) {
             if (originalSeq != rcv.rcvNxt) {
-                rcv.ackNow = true;
+                c.challengeAck(now);
                 counters.drop(DropReason.TCP_UNACCEPTABLE);
                 return;
             }
@@ -142,7 +143,7 @@ final class SegmentArrives {
             if (state == TcpState.SYN_RECEIVED && c.passive) {
                 c.terminate(0);
             } else {
-                rcv.ackNow = true;
+                c.challengeAck(now);
             }
             return;
         }

@@ -32,6 +32,13 @@ public final class TcpConnection {
     private final int remotePort;
     final TcpSender sender;
     final TcpReceiver receiver;
+    final KeepAlive keepalive;
+    /** Null without a user timeout. */
+    final UserTimeout userTimeout;
+    /** When the last acceptable segment arrived (keep-alive and zero-window user timeout). */
+    long lastReceivedAt;
+    /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
+    int softError;
     /** RFC 7323 timestamps (RTTM, PAWS). */
     final Timestamps timestamps;
     /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
@@ -72,6 +79,8 @@ public final class TcpConnection {
         this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
+        this.keepalive = new KeepAlive(this, config);
+        this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
         this.closeTimer = new Timer(this::onCloseTimer);
         this.timeWaitNanos = config.timeWaitNanos();
         this.finWait2Nanos = config.finWait2TimeoutNanos();
@@ -243,6 +252,20 @@ public final class TcpConnection {
         }
     }
 
+    /** SO_KEEPALIVE (RFC 1122 4.2.3.6) with the timing of the layer's or the connection's TcpConfig. */
+    public void keepAlive(boolean on) {
+        keepalive.enable(on, layer.now());
+    }
+
+    public boolean keepAlive() {
+        return keepalive.enabled();
+    }
+
+    /** The last soft error an ICMP message reported (RFC 1122 4.2.3.9), or 0. */
+    public int softError() {
+        return softError;
+    }
+
     /** The pending error (a WSA code), or 0. */
     public int error() {
         return error;
@@ -291,6 +314,8 @@ public final class TcpConnection {
     /** The handshake completed (from SYN-SENT or SYN-RECEIVED). */
     void established(long now) {
         state = TcpState.ESTABLISHED;
+        lastReceivedAt = now;
+        keepalive.start(now);
         if (outputShutdown) {
             queueFinIfSynchronized();
         }
@@ -336,6 +361,7 @@ public final class TcpConnection {
     void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
         sender.release();
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         receiver.ackNow = true; // the FIN (ours acknowledged, theirs now) gets its ACK
         restartTimeWait(now);
@@ -358,9 +384,22 @@ public final class TcpConnection {
         flushEvents();
     }
 
-    /** R2 reached or user timeout (RFC 1122 4.2.3.5): give up. */
+    /**
+     * R2 reached, user timeout or keep-alive (RFC 1122 4.2.3.5): give up, reporting a soft error an ICMP message
+     * left instead of a timeout (RFC 1122 4.2.3.9).
+     */
     void giveUp(int wsaError, long now) {
+        if (wsaError == WsaError.WSAETIMEDOUT && softError != 0) {
+            wsaError = softError;
+        }
         terminate(passive && listener != null ? 0 : wsaError);
+    }
+
+    private void stopGuards() {
+        keepalive.stop();
+        if (userTimeout != null) {
+            userTimeout.stop();
+        }
     }
 
     /** Reset and forget a connection no user ever saw (its listener closed before accepting it). */
@@ -391,6 +430,7 @@ public final class TcpConnection {
         }
         state = TcpState.CLOSED;
         layer.timers().cancel(closeTimer);
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         sender.release();
         layer.remove(this);
@@ -498,6 +538,22 @@ public final class TcpConnection {
         if (ack) {
             timestamps.lastAckSent = receiver.rcvNxt; // RFC 7323 4.3 Last.ACK.sent
             receiver.onAckSent(sackShort);
+        }
+        if (userTimeout != null) {
+            userTimeout.onSend(seq, flags, dataLength, now);
+        }
+    }
+
+    /**
+     * RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK is due, if the layer's budget allows it (RFC 5961 7); the segment
+     * that asked for it is dropped either way.
+     */
+    void challengeAck(long now) {
+        if (layer.challengeAcks().allow(now)) {
+            layer.extCounters().challengeAcks++;
+            receiver.ackNow = true;
+        } else {
+            layer.extCounters().challengeAcksSuppressed++;
         }
     }
 

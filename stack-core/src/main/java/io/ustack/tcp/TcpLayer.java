@@ -32,6 +32,8 @@ public final class TcpLayer {
     private final ConnectionTable<TcpListener> listeners;
     private final EphemeralPorts ephemeralPorts;
     private IsnSource isn;
+    private final TcpExtCounters extCounters = new TcpExtCounters();
+    private final ChallengeAckLimiter challengeAcks;
     private final TcpSegment view = new TcpSegment();
     private final Segment segment = new Segment();
     private long now;
@@ -47,6 +49,9 @@ public final class TcpLayer {
         this.ephemeralPorts = new EphemeralPorts(rng, this.config.ephemeralPortFirst(),
                 this.config.ephemeralPortLast());
         this.isn = new IsnGenerator(rng);
+        // drawn after the generators above so that their keys do not depend on these additions
+        this.challengeAcks = new ChallengeAckLimiter(this.config.challengeAckLimit(),
+                new java.util.SplittableRandom(rng.nextLong()));
     }
 
     /**
@@ -284,6 +289,15 @@ public final class TcpLayer {
 
     StackCounters counters() {
         return counters;
+    }
+
+    ChallengeAckLimiter challengeAcks() {
+        return challengeAcks;
+    }
+
+    /** Counters of the defences and robustness mechanisms of this layer. */
+    public TcpExtCounters extCounters() {
+        return extCounters;
     }
 
     SegmentWriter writer() {

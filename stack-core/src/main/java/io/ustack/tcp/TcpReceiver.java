@@ -73,7 +73,7 @@ final class TcpReceiver {
         this.rcvMss = rcvMss;
         this.rcvSegment = rcvMss;
         this.quickAckEnabled = config.quickAck();
-        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferSize()) : -1;
+        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferLimit()) : -1;
     }
 
     /** RFC 7323 2.3: the smallest shift that lets a 16-bit window field cover the whole buffer (at most 14). */

@@ -4,7 +4,7 @@
  * algorithm and sender SWS avoidance (RFC 1122 4.2.3.4, RFC 9293 3.7.4 / 3.8.6.2.1), the ACK processing of RFC 9293
  * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule or
  * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and
- * the R2 give-up (RFC 1122 4.2.3.5, RFC 9293 3.8.3 user timeout). Loss recovery is delegated to a LossRecovery:
+ * the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout). Loss recovery is delegated to a LossRecovery:
  * RenoRecovery (RFC 5681 3.2, RFC 6582, RFC 3042) without SACK, SackRecovery (RFC 6675, RFC 8985 RACK-TLP) with it;
  * this class sends what they decide (NextSeg retransmissions, tail loss probes) and owns their loss timer.
  *
@@ -36,7 +36,6 @@ final class TcpSender {
     private final StackCounters counters;
     private final int maxRetries;
     private final int synRetries;
-    private final long userTimeoutNanos;
     private final long rtoMaxNanos;
     final SendBuffer buffer;
     final RttEstimator rtt;
@@ -99,8 +98,6 @@ final class TcpSender {
     int timeouts;
     /** Consecutive retransmission timeouts without progress (R2 counter). */
     int retries;
-    /** When SND.UNA last advanced (or data went out with nothing outstanding): the user timeout's origin. */
-    private long progressAt;
     /** Zero-window probes without any ACK in reply. */
     int unansweredProbes;
     private int persistBackoff;
@@ -111,7 +108,6 @@ final class TcpSender {
         this.counters = counters;
         this.maxRetries = config.maxRetries();
         this.synRetries = config.synRetries();
-        this.userTimeoutNanos = config.userTimeoutNanos();
         this.rtoMaxNanos = config.rtoMaxNanos();
         this.buffer = new SendBuffer(config.allocator(), config.sendBufferSize());
         this.rtt = new RttEstimator(config.rtoInitialNanos(), config.rtoMinNanos(), config.rtoMaxNanos());
@@ -209,7 +205,6 @@ final class TcpSender {
             timing = true;
             timedSeq = iss + 1;
             timedAt = now;
-            progressAt = now;
         }
         if (!rtoTimer.isArmed()) {
             timers.schedule(rtoTimer, now + rtt.rto());
@@ -237,7 +232,6 @@ final class TcpSender {
             rtt.onSynRetransmittedHandshakeDone();
         }
         retries = 0;
-        progressAt = now;
         sndWnd = scaled ? scaledWindow(seg.window) : seg.window;
         maxSndWnd = sndWnd;
         sndWl1 = seg.seq;
@@ -259,11 +253,11 @@ final class TcpSender {
     boolean processAck(Segment seg, long now) {
         int ack = seg.ack;
         if (gt(ack, sndMax)) {
-            conn.receiver.ackNow = true; // acknowledges something not yet sent
+            conn.challengeAck(now); // acknowledges something not yet sent (RFC 5961 5.2, throttled per 7)
             return false;
         }
         if (lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
-            conn.receiver.ackNow = true; // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
+            conn.challengeAck(now); // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
             return false;
         }
         unansweredProbes = 0;
@@ -304,7 +298,6 @@ final class TcpSender {
             sndNxt = sndUna; // a late ACK for data sent before a timeout's go-back-N
         }
         retries = 0;
-        progressAt = now;
         long sample = conn.timestamps.rttSample(seg, now);
         if (sample >= 0) {
             // RFC 7323 4.1 and Appendix G: every ACK of new data measures; weigh by the samples per window
@@ -407,8 +400,7 @@ final class TcpSender {
                 sack.board.append(seq, end, now);
             }
             if (sndMax == sndUna) {
-                progressAt = now;
-            }
+                    }
             if (!timing && !retransmission) {
                 timing = true;
                 timedSeq = end;
@@ -461,7 +453,7 @@ final class TcpSender {
         retries++;
         boolean handshake = !conn.state().isSynchronized();
         int limit = handshake ? synRetries : maxRetries;
-        if (retries > limit || (!handshake && userTimeoutNanos > 0 && now - progressAt >= userTimeoutNanos)) {
+        if (retries > limit) { // the user timeout has its own timer (UserTimeout)
             conn.giveUp(WsaError.WSAETIMEDOUT, now);
             return;
         }

@@ -135,9 +135,12 @@ final class TcpTestNet implements AutoCloseable {
         b.peer = a;
     }
 
-    /** A TcpConfig with short timers for tests: MSL 1 s (TIME-WAIT 2 s). */
+    /**
+     * A TcpConfig with short timers for tests: MSL 1 s (TIME-WAIT 2 s); fixed 256 KiB buffers (no auto-sizing, so
+     * windows and scales are exact).
+     */
     static TcpConfig testConfig() {
-        return new TcpConfig().msl(Duration.ofSeconds(1));
+        return new TcpConfig().msl(Duration.ofSeconds(1)).receiveBufferSize(256 * 1024).sendBufferSize(256 * 1024);
     }
 
     long now() {
