@@ -46,18 +46,18 @@ final class RackTlp {
     }
 
     /**
-     * RFC 8985 6.2 steps 1-4 for the ACK whose deliveries {@code board} just recorded. {@code tsEcr} is the ACK's
-     * TSecr and {@code ts} the connection's timestamps (to recognise spurious retransmissions, step 2).
+     * RFC 8985 6.2 steps 1-4 for the ACK whose deliveries {@code board} just recorded. Step 2's test for an ACK of
+     * the original rather than the retransmission uses RACK.min_RTT only: TSecr cannot tell, since a receiver echoes
+     * the TSval of the last in-order segment (RFC 7323 4.3), not of an out-of-order retransmission.
      */
-    void onAck(SackScoreboard board, Timestamps ts, boolean hasTsEcr, int tsEcr, int sndUna, int sndNxt, long now) {
+    void onAck(SackScoreboard board, int sndUna, int sndNxt, long now) {
         if (board.delivered) {
             long t = board.deliveredXmitTs;
             int e = board.deliveredEnd;
             boolean usable = true;
             if (board.deliveredRetransmitted) {
                 // step 2: an ACK that may be for the original transmission says nothing about the retransmission
-                boolean ambiguous = now - t < minRtt
-                        || (ts.enabled && hasTsEcr && tsEcr - ts.tsVal(t) < 0);
+                boolean ambiguous = now - t < minRtt;
                 if (ambiguous) {
                     usable = board.deliveredOriginal;
                     t = board.deliveredOriginalXmitTs;
@@ -177,8 +177,8 @@ final class RackTlp {
 
     /**
      * RFC 8985 7.4: did the probe repair a loss? A probe of new data needs nothing; a retransmitted probe that draws
-     * a D-SACK, or a pure duplicate ACK at TLP.end_seq, shows that both copies arrived; an ACK beyond TLP.end_seq
-     * without either shows the original was lost and the congestion window must be reduced.
+     * a D-SACK, or a pure duplicate ACK at TLP.end_seq, shows that both copies arrived; a cumulative ACK reaching
+     * TLP.end_seq without either shows the original was lost and the congestion window must be reduced.
      *
      * @return true if a congestion response is due
      */
@@ -186,14 +186,12 @@ final class RackTlp {
         if (!tlpOutstanding || lt(ack, tlpEndSeq)) {
             return false;
         }
-        if (!tlpIsRetrans) {
+        if (!tlpIsRetrans || board.dsack) {
             tlpOutstanding = false;
-        } else if (board.dsack) {
-            tlpOutstanding = false;
-        } else if (gt(ack, tlpEndSeq)) {
+        } else if (advanced) {
             tlpOutstanding = false;
             return true;
-        } else if (!advanced && pureDuplicate && board.newlySackedBytes == 0) {
+        } else if (pureDuplicate && board.newlySackedBytes == 0) {
             tlpOutstanding = false;
         }
         return false;

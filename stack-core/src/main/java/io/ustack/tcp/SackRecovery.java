@@ -49,8 +49,7 @@ final class SackRecovery implements LossRecovery {
         }
         boolean tlpRepairedLoss = false;
         if (rack != null) {
-            rack.onAck(board, snd.timestamps(), seg.options.hasTimestamps(), seg.options.tsEcr(), snd.sndUna,
-                    snd.sndMax, now);
+            rack.onAck(board, snd.sndUna, snd.sndMax, now);
             tlpRepairedLoss = rack.tlpOnAck(board, seg.ack, acked > 0, duplicate);
         }
         if (snd.inRecovery && geq(snd.sndUna, recoveryPoint)) {

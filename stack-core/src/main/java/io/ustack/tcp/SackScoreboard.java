@@ -35,6 +35,8 @@ final class SackScoreboard {
     private final byte[] flags;
     private int head;
     private int count;
+    /** The last transmit time recorded: times are made strictly increasing, so they also order transmissions. */
+    private long lastStamp = Long.MIN_VALUE;
 
     int sackedBytes;
     int sackedSegments;
@@ -122,9 +124,18 @@ final class SackScoreboard {
         int s = slot(count);
         starts[s] = start;
         ends[s] = end;
-        xmitTs[s] = now;
+        xmitTs[s] = stamp(now);
         flags[s] = 0;
         count++;
+    }
+
+    /**
+     * A transmit time for a segment sent at {@code now}: one nanosecond after the previous one if the clock has not
+     * moved, so that RACK (RFC 8985 RACK_sent_after) never mistakes the order of segments sent in one instant.
+     */
+    private long stamp(long now) {
+        lastStamp = lastStamp == Long.MIN_VALUE || now - lastStamp > 0 ? now : lastStamp + 1;
+        return lastStamp;
     }
 
     /** The index of the record holding {@code seq}, or -1 (binary search: records are in sequence order). */
@@ -335,7 +346,7 @@ final class SackScoreboard {
             retransBytes += ends[s] - starts[s];
         }
         flags[s] = (byte) (f | RETRANS | EVER_RETRANS);
-        xmitTs[s] = now;
+        xmitTs[s] = stamp(now);
         if (!anyRetransmitted || gt(ends[s], retransHighEnd)) {
             retransHighEnd = ends[s];
         }

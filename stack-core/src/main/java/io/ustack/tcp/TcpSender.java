@@ -94,6 +94,8 @@ final class TcpSender {
 
     /** Tail loss probes sent (RFC 8985 7.3). */
     int lossProbes;
+    /** Retransmission timeouts after the handshake (statistics, tests). */
+    int timeouts;
     /** Consecutive retransmission timeouts without progress (R2 counter). */
     int retries;
     /** Zero-window probes without any ACK in reply. */
@@ -463,6 +465,7 @@ final class TcpSender {
             sendSyn(conn.state() == TcpState.SYN_RECEIVED, now);
             return;
         }
+        timeouts++;
         // RFC 5681 3.1 equation 4 and the loss window; then the recovery retransmits (go-back-N without SACK,
         // every segment not SACKed with it)
         cc.onRetransmitTimeout(flightSize(), retries > 1, now);
