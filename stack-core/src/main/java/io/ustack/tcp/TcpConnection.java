@@ -32,6 +32,17 @@ public final class TcpConnection {
     private final int remotePort;
     final TcpSender sender;
     final TcpReceiver receiver;
+    final KeepAlive keepalive;
+    /** Null without a user timeout. */
+    final UserTimeout userTimeout;
+    /** When the last acceptable segment arrived (keep-alive and zero-window user timeout). */
+    long lastReceivedAt;
+    /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
+    int softError;
+    /** RFC 7323 timestamps (RTTM, PAWS). */
+    final Timestamps timestamps;
+    /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
+    private final boolean sackOffered;
     private final Timer closeTimer;
     private final long timeWaitNanos;
     private final long finWait2Nanos;
@@ -64,8 +75,12 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
+        this.timestamps = new Timestamps(config.timestamps(), iss);
+        this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
+        this.keepalive = new KeepAlive(this, config);
+        this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
         this.closeTimer = new Timer(this::onCloseTimer);
         this.timeWaitNanos = config.timeWaitNanos();
         this.finWait2Nanos = config.finWait2TimeoutNanos();
@@ -237,6 +252,20 @@ public final class TcpConnection {
         }
     }
 
+    /** SO_KEEPALIVE (RFC 1122 4.2.3.6) with the timing of the layer's or the connection's TcpConfig. */
+    public void keepAlive(boolean on) {
+        keepalive.enable(on, layer.now());
+    }
+
+    public boolean keepAlive() {
+        return keepalive.enabled();
+    }
+
+    /** The last soft error an ICMP message reported (RFC 1122 4.2.3.9), or 0. */
+    public int softError() {
+        return softError;
+    }
+
     /** The pending error (a WSA code), or 0. */
     public int error() {
         return error;
@@ -253,14 +282,38 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 LISTEN, a SYN arrived: answer with SYN-ACK and go to SYN-RECEIVED. */
     void passiveOpen(Segment seg, long now) {
         receiver.init(seg.seq);
-        negotiate(seg.options);
+        negotiate(seg.options, now);
         state = TcpState.SYN_RECEIVED;
         sender.sendSyn(true, now);
     }
 
-    /** Takes the peer's SYN options: MSS (RFC 9293 3.7.1) and window scale (RFC 7323 2.2 / 2.3). */
-    void negotiate(TcpOptions peer) {
+    /**
+     * SYN cookies (RFC 4987 3.6): the ACK {@code seg} returned a valid cookie (our ISS); rebuild the TCB in
+     * SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's options as the cookie kept them. The caller then
+     * processes {@code seg} normally, which completes the handshake.
+     */
+    void cookieOpen(Segment seg, TcpOptions peer, long now) {
+        receiver.init(seg.seq - 1);
+        negotiate(peer, now);
+        timestamps.lastAckSent = receiver.rcvNxt;
+        state = TcpState.SYN_RECEIVED;
+        sender.sndNxt = sender.iss + 1; // the SYN-ACK was sent (statelessly)
+        sender.sndMax = sender.iss + 1;
+    }
+
+    /**
+     * Takes the peer's SYN options: timestamps (RFC 7323 3.2), SACK-permitted (RFC 2018 2), MSS (RFC 9293 3.7.1,
+     * less the 12 bytes of timestamps every segment will carry) and window scale (RFC 7323 2.2 / 2.3).
+     */
+    void negotiate(TcpOptions peer, long now) {
+        timestamps.negotiate(peer, now);
+        boolean sack = sackOffered && peer.sackPermitted();
+        receiver.sack.enabled = sack;
+        sender.sackPermitted(sack);
+        int optionBytes = timestamps.enabled ? Timestamps.OPTION_BYTES : 0;
+        sender.segmentOptionBytes = optionBytes;
         sender.mss(peer.mss(), receiver.rcvMss);
+        receiver.rcvSegment = receiver.rcvMss - optionBytes;
         if (peer.windowScale() >= 0 && receiver.offeredWscale >= 0) {
             windowScaling = true;
             sender.sndWscale = Math.min(peer.windowScale(), TcpReceiver.MAX_WINDOW_SCALE);
@@ -275,6 +328,8 @@ public final class TcpConnection {
     /** The handshake completed (from SYN-SENT or SYN-RECEIVED). */
     void established(long now) {
         state = TcpState.ESTABLISHED;
+        lastReceivedAt = now;
+        keepalive.start(now);
         if (outputShutdown) {
             queueFinIfSynchronized();
         }
@@ -320,6 +375,7 @@ public final class TcpConnection {
     void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
         sender.release();
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         receiver.ackNow = true; // the FIN (ours acknowledged, theirs now) gets its ACK
         restartTimeWait(now);
@@ -342,9 +398,22 @@ public final class TcpConnection {
         flushEvents();
     }
 
-    /** R2 reached or user timeout (RFC 1122 4.2.3.5): give up. */
+    /**
+     * R2 reached, user timeout or keep-alive (RFC 1122 4.2.3.5): give up, reporting a soft error an ICMP message
+     * left instead of a timeout (RFC 1122 4.2.3.9).
+     */
     void giveUp(int wsaError, long now) {
+        if (wsaError == WsaError.WSAETIMEDOUT && softError != 0) {
+            wsaError = softError;
+        }
         terminate(passive && listener != null ? 0 : wsaError);
+    }
+
+    private void stopGuards() {
+        keepalive.stop();
+        if (userTimeout != null) {
+            userTimeout.stop();
+        }
     }
 
     /** Reset and forget a connection no user ever saw (its listener closed before accepting it). */
@@ -375,6 +444,7 @@ public final class TcpConnection {
         }
         state = TcpState.CLOSED;
         layer.timers().cancel(closeTimer);
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         sender.release();
         layer.remove(this);
@@ -443,20 +513,61 @@ public final class TcpConnection {
     /** Builds and sends one segment of this connection. */
     void emit(int seq, int flags, int dataOffset, int dataLength, long now) {
         boolean syn = (flags & TcpSegment.SYN) != 0;
+        boolean ack = (flags & TcpSegment.ACK) != 0;
+        boolean synSent = state == TcpState.SYN_SENT;
         TcpOptions options = null;
+        boolean sackShort = false;
         if (syn) {
             options = layer.writer().clearedOptions().mss(receiver.rcvMss);
-            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it
-            if (state == TcpState.SYN_SENT ? receiver.offeredWscale >= 0 : windowScaling) {
+            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it (so too RFC 7323 3.2
+            // timestamps and RFC 2018 SACK-permitted)
+            if (synSent ? receiver.offeredWscale >= 0 : windowScaling) {
                 options.windowScale(receiver.offeredWscale);
             }
+            if (synSent ? timestamps.offered : timestamps.enabled) {
+                timestamps.addTo(options, synSent, now);
+            }
+            options.sackPermitted(synSent ? sackOffered : receiver.sack.enabled);
+        } else if ((flags & TcpSegment.RST) == 0) {
+            boolean sackInfo = ack && receiver.sack.anyToReport(receiver.assembler());
+            if (timestamps.enabled || sackInfo) {
+                options = layer.writer().clearedOptions();
+                if (timestamps.enabled) {
+                    timestamps.addTo(options, false, now);
+                }
+                if (sackInfo) {
+                    // RFC 2018 4: as many blocks as fit beside the data within one MSS
+                    int blocks = Math.min(TcpOptions.MAX_SACK_BLOCKS, (sender.smss - dataLength - 4) / 8);
+                    int added = receiver.sack.fill(options, receiver.assembler(), receiver.rcvNxt, blocks);
+                    if (added > 0 && receiver.sack.dsackPending()) {
+                        receiver.sack.dsackSent();
+                    }
+                    sackShort = added == 0;
+                }
+            }
         }
-        boolean ack = (flags & TcpSegment.ACK) != 0;
         int window = (flags & TcpSegment.RST) != 0 ? 0 : receiver.windowField(syn);
         layer.writer().send(localIp, localPort, remoteIp, remotePort, seq, ack ? receiver.rcvNxt : 0, flags, window,
                 options, sender.buffer, dataOffset, dataLength, now);
         if (ack) {
-            receiver.onAckSent();
+            timestamps.lastAckSent = receiver.rcvNxt; // RFC 7323 4.3 Last.ACK.sent
+            receiver.onAckSent(sackShort);
+        }
+        if (userTimeout != null) {
+            userTimeout.onSend(seq, flags, dataLength, now);
+        }
+    }
+
+    /**
+     * RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK is due, if the layer's budget allows it (RFC 5961 7); the segment
+     * that asked for it is dropped either way.
+     */
+    void challengeAck(long now) {
+        if (layer.challengeAcks().allow(now)) {
+            layer.extCounters().challengeAcks++;
+            receiver.ackNow = true;
+        } else {
+            layer.extCounters().challengeAcksSuppressed++;
         }
     }
 
@@ -472,6 +583,13 @@ public final class TcpConnection {
     void onPersistTimer(long now) {
         layer.updateTime(now);
         sender.onPersistTimer(now);
+        output(now);
+        flushEvents();
+    }
+
+    void onLossTimer(long now) {
+        layer.updateTime(now);
+        sender.onLossTimer(now);
         output(now);
         flushEvents();
     }
