@@ -360,7 +360,8 @@ public final class TcpConfig {
 
     /**
      * The smallest path MTU an ICMP "fragmentation needed" may impose (RFC 1191 3 allows 68; default 552 as Linux's
-     * min_pmtu, so a forged ICMP cannot shrink segments to a few bytes).
+     * min_pmtu, so a forged ICMP cannot shrink segments to a few bytes). A layer-wide setting: the layer's own
+     * config is used, not per-connection options.
      */
     public TcpConfig minPathMtu(int bytes) {
         if (bytes < 68 || bytes > 65535) {

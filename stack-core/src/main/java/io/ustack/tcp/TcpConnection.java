@@ -288,6 +288,20 @@ public final class TcpConnection {
     }
 
     /**
+     * SYN cookies (RFC 4987 3.6): the ACK {@code seg} returned a valid cookie (our ISS); rebuild the TCB in
+     * SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's options as the cookie kept them. The caller then
+     * processes {@code seg} normally, which completes the handshake.
+     */
+    void cookieOpen(Segment seg, TcpOptions peer, long now) {
+        receiver.init(seg.seq - 1);
+        negotiate(peer, now);
+        timestamps.lastAckSent = receiver.rcvNxt;
+        state = TcpState.SYN_RECEIVED;
+        sender.sndNxt = sender.iss + 1; // the SYN-ACK was sent (statelessly)
+        sender.sndMax = sender.iss + 1;
+    }
+
+    /**
      * Takes the peer's SYN options: timestamps (RFC 7323 3.2), SACK-permitted (RFC 2018 2), MSS (RFC 9293 3.7.1,
      * less the 12 bytes of timestamps every segment will carry) and window scale (RFC 7323 2.2 / 2.3).
      */

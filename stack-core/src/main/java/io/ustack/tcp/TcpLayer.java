@@ -34,6 +34,8 @@ public final class TcpLayer {
     private IsnSource isn;
     private final TcpExtCounters extCounters = new TcpExtCounters();
     private final ChallengeAckLimiter challengeAcks;
+    private final SynCookies synCookies;
+    private final IcmpErrors icmpErrors;
     private final TcpSegment view = new TcpSegment();
     private final Segment segment = new Segment();
     private long now;
@@ -52,6 +54,8 @@ public final class TcpLayer {
         // drawn after the generators above so that their keys do not depend on these additions
         this.challengeAcks = new ChallengeAckLimiter(this.config.challengeAckLimit(),
                 new java.util.SplittableRandom(rng.nextLong()));
+        this.synCookies = new SynCookies(rng);
+        this.icmpErrors = new IcmpErrors(this, this.config.minPathMtu());
     }
 
     /**
@@ -109,6 +113,17 @@ public final class TcpLayer {
         }
         counters.drop(DropReason.NO_SOCKET);
         writer.sendResetFor(seg, now); // RFC 9293 3.10.7.1
+    }
+
+    /**
+     * An ICMP error about a TCP segment (RFC 1122 4.2.3.9, RFC 1191, RFC 5927): {@code length} bytes at
+     * {@code offset} of {@code quoted} hold the IPv4 header and at least the first 8 TCP bytes of the packet it is
+     * about; {@code nextHopMtu} is the "fragmentation needed" MTU field (0 if none). Acted on only if it names a
+     * connection and a segment we sent that is not yet acknowledged (see IcmpErrors). The buffer is borrowed.
+     */
+    public void icmpError(int type, int code, int nextHopMtu, ByteBuf quoted, int offset, int length, long now) {
+        this.now = now;
+        icmpErrors.input(type, code, nextHopMtu, quoted, offset, length, now);
     }
 
     private TcpListener findListener(int localIp, int localPort) {
@@ -259,10 +274,20 @@ public final class TcpLayer {
 
     TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
             TcpListener listener, long now) {
-        int iss = isn.isn(localIp, localPort, remoteIp, remotePort, now);
+        return newConnection(cfg, localIp, localPort, remoteIp, remotePort, listener, now,
+                isn.isn(localIp, localPort, remoteIp, remotePort, now));
+    }
+
+    /** A new connection with a given ISS (a SYN cookie, or one above a TIME-WAIT predecessor's). */
+    TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
+            TcpListener listener, long now, int iss) {
         TcpConnection c = new TcpConnection(this, cfg, localIp, localPort, remoteIp, remotePort, iss, listener);
         connections.put(localIp, localPort, remoteIp, remotePort, c);
         return c;
+    }
+
+    TcpConnection connection(int localIp, int localPort, int remoteIp, int remotePort) {
+        return connections.get(localIp, localPort, remoteIp, remotePort);
     }
 
     void remove(TcpConnection c) {
@@ -289,6 +314,10 @@ public final class TcpLayer {
 
     StackCounters counters() {
         return counters;
+    }
+
+    SynCookies synCookies() {
+        return synCookies;
     }
 
     ChallengeAckLimiter challengeAcks() {

@@ -51,6 +51,11 @@ final class Timestamps {
         return (int) (now / NANOS_PER_TICK) + offset;
     }
 
+    /** The TSval that a connection with ISS {@code iss} sends at {@code now} (SYN cookies answer before it exists). */
+    static int tsValFor(int iss, long now) {
+        return (int) (now / NANOS_PER_TICK) + mix(iss);
+    }
+
     /**
      * The peer's SYN (or SYN-ACK) arrived (RFC 7323 3.2): timestamps are on if both sides sent the option; TS.Recent
      * starts at the SYN's TSval.

@@ -232,15 +232,21 @@ final class TcpTestNet implements AutoCloseable {
         /** Delivers a hand-made segment from the peer's address to this side now. */
         void inject(int srcPort, int dstPort, int seq, int ack, int flags, int window, TcpOptions options,
                 byte[] payload) {
+            injectFrom(peer.ip, srcPort, dstPort, seq, ack, flags, window, options, payload);
+        }
+
+        /** Delivers a hand-made segment from any (e.g. spoofed) address to this side now. */
+        void injectFrom(int srcIp, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                TcpOptions options, byte[] payload) {
             int optLen = options == null ? 0 : options.encodedLength();
             ByteBuf buf = alloc.directBuffer(60 + payload.length);
             int hl = TcpSegment.emitHeader(buf, 0, srcPort, dstPort, seq, ack, flags, window, options);
             buf.writerIndex(hl);
             assertThat(hl).isEqualTo(20 + optLen);
             buf.writeBytes(payload);
-            TcpSegment.fillChecksum(buf, 0, buf.readableBytes(), peer.ip, ip);
+            TcpSegment.fillChecksum(buf, 0, buf.readableBytes(), srcIp, ip);
             try {
-                layer.input(buf, 0, buf.readableBytes(), peer.ip, ip, clock.nanos());
+                layer.input(buf, 0, buf.readableBytes(), srcIp, ip, clock.nanos());
             } finally {
                 buf.release();
             }
