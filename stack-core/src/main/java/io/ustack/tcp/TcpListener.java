@@ -190,7 +190,7 @@ public final class TcpListener {
         TcpConnection c = layer.newConnection(config, seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this, now,
                 iss);
         halfOpen++;
-        c.cookieOpen(seg, peer, now);
+        cookieOpen(c, seg, peer, now);
         SegmentArrives.process(c, seg, layer.counters(), layer.writer(), now);
         if (c.state() == TcpState.SYN_RECEIVED) {
             c.terminate(0); // cannot happen for a segment that validated; never leave a TCB without a timer
@@ -198,6 +198,19 @@ public final class TcpListener {
         c.flushEvents();
         flushEvents();
         return true;
+    }
+
+    /**
+     * Rebuilds the TCB of a validated cookie in SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's
+     * options as the cookie kept them; processing {@code seg} then completes the handshake.
+     */
+    private static void cookieOpen(TcpConnection c, Segment seg, TcpOptions peer, long now) {
+        c.receiver.init(seg.seq - 1);
+        c.negotiate(peer, now);
+        c.timestamps.lastAckSent = c.receiver.rcvNxt;
+        c.state(TcpState.SYN_RECEIVED);
+        c.sender.sndNxt = c.sender.iss + 1; // the SYN-ACK was sent (statelessly)
+        c.sender.sndMax = c.sender.iss + 1;
     }
 
     /** A child completed the handshake. */

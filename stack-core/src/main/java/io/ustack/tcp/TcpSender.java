@@ -118,13 +118,18 @@ final class TcpSender {
         this.lossTimer = new Timer(conn::onLossTimer);
         this.rackTlp = config.rackTlp();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
-        this.scoreboardCapacity = Math.min(8192, Math.max(64, config.sendBufferSize() / 512 + 16));
+        this.scoreboardCapacity = scoreboardCapacity(config.sendBufferSize());
         this.iss = iss;
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
         this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
         this.recovery = new RenoRecovery(this, iss);
+    }
+
+    /** Scoreboard records for a send ring of {@code sendBufferBytes} (it grows with the ring, BufferSizing). */
+    static int scoreboardCapacity(int sendBufferBytes) {
+        return Math.min(8192, Math.max(64, sendBufferBytes / 512 + 16));
     }
 
     /**
