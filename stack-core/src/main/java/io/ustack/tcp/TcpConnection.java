@@ -525,44 +525,14 @@ public final class TcpConnection {
     void emit(int seq, int flags, int dataOffset, int dataLength, long now) {
         boolean syn = (flags & TcpSegment.SYN) != 0;
         boolean ack = (flags & TcpSegment.ACK) != 0;
-        boolean synSent = state == TcpState.SYN_SENT;
-        TcpOptions options = null;
-        boolean sackShort = false;
-        if (syn) {
-            options = layer.writer().clearedOptions().mss(receiver.rcvMss);
-            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it (so too RFC 7323 3.2
-            // timestamps and RFC 2018 SACK-permitted)
-            if (synSent ? receiver.offeredWscale >= 0 : windowScaling) {
-                options.windowScale(receiver.offeredWscale);
-            }
-            if (synSent ? timestamps.offered : timestamps.enabled) {
-                timestamps.addTo(options, synSent, now);
-            }
-            options.sackPermitted(synSent ? sackOffered : receiver.sack.enabled);
-        } else if ((flags & TcpSegment.RST) == 0) {
-            boolean sackInfo = ack && receiver.sack.anyToReport(receiver.assembler());
-            if (timestamps.enabled || sackInfo) {
-                options = layer.writer().clearedOptions();
-                if (timestamps.enabled) {
-                    timestamps.addTo(options, false, now);
-                }
-                if (sackInfo) {
-                    // RFC 2018 4: as many blocks as fit beside the data within one MSS
-                    int blocks = Math.min(TcpOptions.MAX_SACK_BLOCKS, (sender.smss - dataLength - 4) / 8);
-                    int added = receiver.sack.fill(options, receiver.assembler(), receiver.rcvNxt, blocks);
-                    if (added > 0 && receiver.sack.dsackPending()) {
-                        receiver.sack.dsackSent();
-                    }
-                    sackShort = added == 0;
-                }
-            }
-        }
+        TcpOptions options = SegmentOptions.build(this, flags, dataLength, state == TcpState.SYN_SENT,
+                windowScaling, sackOffered, now);
         int window = (flags & TcpSegment.RST) != 0 ? 0 : receiver.windowField(syn);
         layer.writer().send(localIp, localPort, remoteIp, remotePort, seq, ack ? receiver.rcvNxt : 0, flags, window,
                 options, sender.buffer, dataOffset, dataLength, now);
         if (ack) {
             timestamps.lastAckSent = receiver.rcvNxt; // RFC 7323 4.3 Last.ACK.sent
-            receiver.onAckSent(sackShort);
+            receiver.onAckSent();
         }
         if (userTimeout != null) {
             userTimeout.onSend(seq, flags, dataLength, now);

@@ -233,11 +233,11 @@ final class TcpReceiver {
         }
     }
 
-    /**
-     * Some segment with our current ACK went out. {@code sackShort}: SACK information was due but did not fit (a
-     * full data segment): a pure ACK still has to carry it.
-     */
-    void onAckSent(boolean sackShort) {
+    /** SACK information was due but did not fit in the segment being sent (a full data segment). */
+    boolean sackShort;
+
+    /** Some segment with our current ACK went out; if {@link #sackShort}, a pure ACK still has to carry SACK. */
+    void onAckSent() {
         ackNow = sackShort && ackNow;
         unackedBytes = 0;
         timers.cancel(delayedAckTimer);

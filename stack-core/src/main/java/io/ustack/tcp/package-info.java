@@ -13,9 +13,14 @@
  *   <li>{@link io.ustack.tcp.TcpListener}: LISTEN (RFC 9293 3.10.7.2), backlog and accept queue.</li>
  *   <li>{@link io.ustack.tcp.TcpConnection}: the TCB and the user calls (RFC 9293 3.10.1-3.10.6), lifecycle and
  *       events. Arriving segments go through {@code SegmentArrives} (RFC 9293 3.10.7.3 / 3.10.7.4); the halves are
- *       {@code TcpSender} (SND.*, send ring, RFC 6298 retransmission, RFC 5681/6582 recovery, persist) and
+ *       {@code TcpSender} (SND.*, send ring, RFC 6298 retransmission, persist, the loss timer of RACK-TLP) and
  *       {@code TcpReceiver} (RCV.*, receive ring with {@code Assembler} reassembly, window, delayed ACK).</li>
- *   <li>{@link io.ustack.tcp.CongestionControl} with {@link io.ustack.tcp.NewReno}; {@link io.ustack.tcp.RttEstimator}
+ *   <li>Loss recovery ({@code LossRecovery}): {@code RenoRecovery} without SACK (RFC 5681 3.2, RFC 6582, RFC 3042),
+ *       {@code SackRecovery} with it (RFC 6675 over the per-segment {@code SackScoreboard}, RFC 8985 RACK-TLP in
+ *       {@code RackTlp}). The receiver reports SACK / D-SACK blocks ({@code SackBlocks}, RFC 2018, RFC 2883);
+ *       {@code Timestamps} does RFC 7323 RTTM and PAWS; {@code SegmentOptions} builds outgoing options.</li>
+ *   <li>{@link io.ustack.tcp.CongestionControl} with {@link io.ustack.tcp.Cubic} (RFC 9438, default, with
+ *       {@code HyStartPlusPlus} of RFC 9406) and {@link io.ustack.tcp.NewReno}; {@link io.ustack.tcp.RttEstimator}
  *       (RFC 6298); {@link io.ustack.tcp.SequenceNumbers} (modular comparisons).</li>
  *   <li>{@code Segment} (the arriving segment as parsed once) and {@code SegmentWriter} (building outgoing
  *       segments through {@link io.ustack.ip.IpOutput}).</li>
