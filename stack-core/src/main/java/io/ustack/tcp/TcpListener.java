@@ -133,6 +133,27 @@ public final class TcpListener {
         c.passiveOpen(seg, now);
     }
 
+    /**
+     * RFC 6191 / RFC 1122 4.2.2.13: a SYN (no ACK, no RST) for a connection of this port in TIME-WAIT. If it is newer
+     * than the old incarnation (TimeWaitReuse) and the backlog has room, the old TCB goes and the SYN opens a new
+     * connection with an ISS above the old SND.NXT. Returns false to leave the SYN to TIME-WAIT's processing.
+     */
+    boolean reopenFromTimeWait(TcpConnection tw, Segment seg, long now) {
+        if (closed || acceptQueue.size() + halfOpen >= backlog || halfOpen >= synBacklog
+                || !TimeWaitReuse.allowed(tw, seg, config.timestamps())) {
+            return false;
+        }
+        int iss = TimeWaitReuse.iss(layer.isn(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, now), tw);
+        tw.terminate(0);
+        tw.flushEvents();
+        layer.extCounters().timeWaitReuses++;
+        TcpConnection c = layer.newConnection(config, seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this, now,
+                iss);
+        halfOpen++;
+        c.passiveOpen(seg, now);
+        return true;
+    }
+
     // ------------------------------------------------------------------ SYN cookies (RFC 4987 3.6)
 
     /** Answers {@code syn} with a stateless SYN-ACK whose sequence number is a cookie. */
