@@ -93,6 +93,7 @@ final class BufferSizing {
         int before = buf.capacity();
         buf.resize(Math.max(Math.max(bytes, sendMin), buf.size()));
         if (buf.capacity() > before) {
+            growScoreboard(buf.capacity());
             wakeWriter();
         }
     }
@@ -211,12 +212,18 @@ final class BufferSizing {
         }
         int target = (int) Math.min(sendMax, Math.max(roundUp(wanted), 2L * buf.capacity()));
         buf.resize(target);
-        if (snd.sack != null) {
-            snd.sack.board.ensureCapacity(TcpSender.scoreboardCapacity(target)); // it tracks what is in flight
-        }
+        growScoreboard(target);
         conn.layer.extCounters().sendBufferGrowths++;
         snd.writableWanted = false;
         conn.signalWritable(); // delivered when the caller's work is done
+    }
+
+    /** The SACK scoreboard follows every segment in flight: room for what a ring of this size can send. */
+    private void growScoreboard(int ringBytes) {
+        SackRecovery sack = conn.sender.sack;
+        if (sack != null) {
+            sack.board.ensureCapacity(TcpSender.scoreboardCapacity(ringBytes));
+        }
     }
 
     private static long roundUp(long bytes) {

@@ -84,6 +84,35 @@ class TcpBufferSizingTest {
         out.release();
     }
 
+    /** The SACK scoreboard grows with the send ring, its records kept in order across the wrap point. */
+    @Test
+    void scoreboardGrowsKeepingItsRecords() {
+        SackScoreboard board = new SackScoreboard(16);
+        int seq = 1000;
+        for (int i = 0; i < 12; i++, seq += 100) {
+            board.append(seq, seq + 100, i);
+        }
+        board.beginAck();
+        board.cumulativeAck(1000 + 700); // 7 records gone: the head is at slot 7
+        for (int i = 0; i < 10; i++, seq += 100) {
+            board.append(seq, seq + 100, 100 + i); // wraps
+        }
+        assertThat(board.full()).isFalse();
+        assertThat(board.count()).isEqualTo(15);
+        board.ensureCapacity(40);
+        assertThat(board.capacity()).isEqualTo(64);
+        assertThat(board.count()).isEqualTo(15);
+        for (int i = 0; i < 15; i++) {
+            assertThat(board.start(i)).isEqualTo(1700 + 100 * i);
+            assertThat(board.end(i)).isEqualTo(1800 + 100 * i);
+        }
+        for (int i = 0; i < 40; i++, seq += 100) {
+            board.append(seq, seq + 100, 200 + i);
+        }
+        assertThat(board.count()).isEqualTo(55);
+        assertThat(board.end(54)).isEqualTo(seq);
+    }
+
     /** Runs one transfer of {@code size} bytes a -> b over a 100 ms RTT path; returns the simulated time it took. */
     private static long longFatTransfer(TcpConfig a, TcpConfig b, long[] stats, int size, long rate, long queue) {
         try (TcpTestNet net = new TcpTestNet(a, b)) {
@@ -207,6 +236,7 @@ class TcpBufferSizingTest {
             int writable = (int) p[0].events.stream().filter("writable"::equals).count();
             p[0].conn.sendBufferSize(100 * KIB);
             assertThat(p[0].conn.sendBufferSize()).isEqualTo(100 * KIB);
+            assertThat(p[0].conn.sender.sack.board.capacity()).isGreaterThanOrEqualTo(100 * KIB / 512);
             assertThat(p[0].events.stream().filter("writable"::equals).count()).isEqualTo(writable + 1);
             assertThat(p[0].written()).isEqualTo(100 * KIB + p[1].conn.available()); // what b took plus the ring
             p[1].readPaused = false;
