@@ -39,6 +39,8 @@ public final class TcpConnection {
     long lastReceivedAt;
     /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
     int softError;
+    /** Ring sizes: fixed or auto-sized. */
+    final BufferSizing buffers;
     /** RFC 7323 timestamps (RTTM, PAWS). */
     final Timestamps timestamps;
     /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
@@ -80,6 +82,7 @@ public final class TcpConnection {
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
         this.keepalive = new KeepAlive(this, config);
+        this.buffers = new BufferSizing(this, config);
         this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
         this.closeTimer = new Timer(this::onCloseTimer);
         this.timeWaitNanos = config.timeWaitNanos();
@@ -127,6 +130,7 @@ public final class TcpConnection {
         int n = receiver.read(dst, maxBytes);
         if (n > 0) {
             long now = layer.now();
+            buffers.onRead(n, now);
             if (receivesData() && receiver.windowUpdateWorthwhile()) {
                 receiver.ackNow = true;
                 output(now);
@@ -252,6 +256,26 @@ public final class TcpConnection {
         }
     }
 
+    /** SO_RCVBUF: a fixed receive ring (auto-sizing off; see BufferSizing.setReceive). */
+    public void receiveBufferSize(int bytes) {
+        buffers.setReceive(bytes, layer.now());
+    }
+
+    /** SO_SNDBUF: a fixed send ring (auto-sizing off; see BufferSizing.setSend). */
+    public void sendBufferSize(int bytes) {
+        buffers.setSend(bytes);
+    }
+
+    /** The receive ring's size now (auto-sizing changes it). */
+    public int receiveBufferSize() {
+        return receiver.buffer.capacity();
+    }
+
+    /** The send ring's size now (auto-sizing changes it). */
+    public int sendBufferSize() {
+        return sender.buffer.capacity();
+    }
+
     /** SO_KEEPALIVE (RFC 1122 4.2.3.6) with the timing of the layer's or the connection's TcpConfig. */
     public void keepAlive(boolean on) {
         keepalive.enable(on, layer.now());
@@ -285,20 +309,6 @@ public final class TcpConnection {
         negotiate(seg.options, now);
         state = TcpState.SYN_RECEIVED;
         sender.sendSyn(true, now);
-    }
-
-    /**
-     * SYN cookies (RFC 4987 3.6): the ACK {@code seg} returned a valid cookie (our ISS); rebuild the TCB in
-     * SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's options as the cookie kept them. The caller then
-     * processes {@code seg} normally, which completes the handshake.
-     */
-    void cookieOpen(Segment seg, TcpOptions peer, long now) {
-        receiver.init(seg.seq - 1);
-        negotiate(peer, now);
-        timestamps.lastAckSent = receiver.rcvNxt;
-        state = TcpState.SYN_RECEIVED;
-        sender.sndNxt = sender.iss + 1; // the SYN-ACK was sent (statelessly)
-        sender.sndMax = sender.iss + 1;
     }
 
     /**
@@ -502,6 +512,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return;
         }
+        buffers.beforeOutput();
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
             sender.output(now);
         }
@@ -528,17 +539,9 @@ public final class TcpConnection {
         }
     }
 
-    /**
-     * RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK is due, if the layer's budget allows it (RFC 5961 7); the segment
-     * that asked for it is dropped either way.
-     */
+    /** RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK, if the budget of RFC 5961 7 allows (ChallengeAckLimiter). */
     void challengeAck(long now) {
-        if (layer.challengeAcks().allow(now)) {
-            layer.extCounters().challengeAcks++;
-            receiver.ackNow = true;
-        } else {
-            layer.extCounters().challengeAcksSuppressed++;
-        }
+        layer.challengeAcks().challenge(this, now);
     }
 
     // ================================================================== timers (engine callbacks)

@@ -22,6 +22,7 @@ import java.util.random.RandomGenerator;
 public final class TcpLayer {
     /** IPv4 (20) and TCP (20) headers without options: MSS = MTU - 40 (RFC 9293 3.7.1). */
     static final int HEADERS_WITHOUT_OPTIONS = 40;
+    private static final int TIME_WAIT_SYN_MASK = TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST;
 
     private final IpOutput ip;
     private final TimerWheel timers;
@@ -98,6 +99,12 @@ public final class TcpLayer {
         }
         TcpConnection c = connections.get(dstIp, seg.dstPort, srcIp, seg.srcPort);
         if (c != null) {
+            if (c.state() == TcpState.TIME_WAIT && (seg.flags & TIME_WAIT_SYN_MASK) == TcpSegment.SYN) {
+                TcpListener tl = findListener(dstIp, seg.dstPort);
+                if (tl != null && tl.reopenFromTimeWait(c, seg, now)) {
+                    return; // RFC 6191: a new incarnation replaced the TIME-WAIT one
+                }
+            }
             TcpListener l = c.listener;
             SegmentArrives.process(c, seg, counters, writer, now);
             c.flushEvents();
@@ -284,6 +291,11 @@ public final class TcpLayer {
         TcpConnection c = new TcpConnection(this, cfg, localIp, localPort, remoteIp, remotePort, iss, listener);
         connections.put(localIp, localPort, remoteIp, remotePort, c);
         return c;
+    }
+
+    /** The RFC 6528 ISN for this 4-tuple at {@code now}. */
+    int isn(int localIp, int localPort, int remoteIp, int remotePort, long now) {
+        return isn.isn(localIp, localPort, remoteIp, remotePort, now);
     }
 
     TcpConnection connection(int localIp, int localPort, int remoteIp, int remotePort) {

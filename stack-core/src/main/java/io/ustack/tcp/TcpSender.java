@@ -46,7 +46,6 @@ final class TcpSender {
     final Timer lossTimer;
     private boolean lossTimerProbe;
     private final boolean rackTlp;
-    private final int scoreboardCapacity;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
@@ -120,7 +119,6 @@ final class TcpSender {
         this.lossTimer = new Timer(conn::onLossTimer);
         this.rackTlp = config.rackTlp();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
-        this.scoreboardCapacity = Math.min(8192, Math.max(64, config.sendBufferSize() / 512 + 16));
         this.iss = iss;
         this.sndUna = iss;
         this.sndNxt = iss;
@@ -128,6 +126,11 @@ final class TcpSender {
         this.sndSml = iss;
         this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
         this.recovery = new RenoRecovery(this, iss);
+    }
+
+    /** Scoreboard records for a send ring of {@code sendBufferBytes} (it grows with the ring, BufferSizing). */
+    static int scoreboardCapacity(int sendBufferBytes) {
+        return Math.min(8192, Math.max(64, sendBufferBytes / 512 + 16));
     }
 
     /**
@@ -143,7 +146,7 @@ final class TcpSender {
     /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
     void sackPermitted(boolean on) {
         if (on && sack == null) {
-            sack = new SackRecovery(this, scoreboardCapacity, rackTlp);
+            sack = new SackRecovery(this, scoreboardCapacity(buffer.capacity()), rackTlp);
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
