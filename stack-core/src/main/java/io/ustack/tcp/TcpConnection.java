@@ -20,10 +20,6 @@ import java.util.Objects;
  * caused them (see {@link TcpHandler}).
  */
 public final class TcpConnection {
-    private static final int EVENT_CONNECTED = 1;
-    private static final int EVENT_READABLE = 2;
-    private static final int EVENT_WRITABLE = 4;
-    private static final int EVENT_CLOSED = 8;
 
     final TcpLayer layer;
     private final int localIp;
@@ -62,10 +58,7 @@ public final class TcpConnection {
     /** The user called close() or abort(): it will not read any more. */
     private boolean userClosed;
     private int error;
-    private int events;
-    private boolean dispatching;
-    private boolean closeReported;
-    private int closeError;
+    private final ConnectionEvents events = new ConnectionEvents();
 
     TcpConnection(TcpLayer layer, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort,
             int iss, TcpListener listener) {
@@ -114,6 +107,10 @@ public final class TcpConnection {
     /** Sets the event handler (for an accepted connection: right after accept). Fires nothing by itself. */
     public void handler(TcpHandler h) {
         this.handler = Objects.requireNonNull(h);
+    }
+
+    TcpHandler handler() {
+        return handler;
     }
 
     /** In-order bytes ready to read. */
@@ -346,7 +343,7 @@ public final class TcpConnection {
         if (listener != null) {
             listener.onEstablished(this);
         } else {
-            events |= EVENT_CONNECTED;
+            events.connected();
         }
     }
 
@@ -472,11 +469,7 @@ public final class TcpConnection {
     }
 
     private void reportClosed(int wsaError) {
-        if (!closeReported) {
-            closeReported = true;
-            closeError = wsaError;
-            events |= EVENT_CLOSED;
-        }
+        events.closed(wsaError);
     }
 
     private void maybeReleaseReceiveBuffer() {
@@ -579,40 +572,16 @@ public final class TcpConnection {
     // ================================================================== events
 
     void signalReadable() {
-        events |= EVENT_READABLE;
+        events.readable();
     }
 
     void signalWritable() {
-        events |= EVENT_WRITABLE;
+        events.writable();
     }
 
-    /** Delivers pending events; re-entrant calls return at once (the outer loop picks up new events). */
+    /** Delivers pending events (see {@link ConnectionEvents#flush}). */
     void flushEvents() {
-        if (dispatching) {
-            return;
-        }
-        dispatching = true;
-        try {
-            while (events != 0) {
-                int e = events;
-                events = 0;
-                TcpHandler h = handler;
-                if ((e & EVENT_CONNECTED) != 0) {
-                    h.onConnected(this);
-                }
-                if ((e & EVENT_READABLE) != 0 && !userClosed) {
-                    h.onReadable(this);
-                }
-                if ((e & EVENT_WRITABLE) != 0 && !userClosed) {
-                    h.onWritable(this);
-                }
-                if ((e & EVENT_CLOSED) != 0) {
-                    h.onClosed(this, closeError);
-                }
-            }
-        } finally {
-            dispatching = false;
-        }
+        events.flush(this);
     }
 
     @Override
