@@ -70,7 +70,8 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
-        this.timestamps = new Timestamps(config.timestamps(), iss);
+        this.timestamps = new Timestamps(config.timestamps(),
+                layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
         this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);

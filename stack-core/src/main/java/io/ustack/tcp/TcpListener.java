@@ -171,7 +171,8 @@ public final class TcpListener {
                 o.windowScale(TcpReceiver.scaleFor(config.receiveBufferLimit()));
             }
             o.sackPermitted(sack);
-            o.timestamps(SynCookies.encodeTsVal(Timestamps.tsValFor(iss, now), peerWscale, sack), peer.tsVal());
+            o.timestamps(SynCookies.encodeTsVal(Timestamps.tsValFor(
+                    layer.timestampOffset(syn.dstIp, syn.dstPort, syn.srcIp, syn.srcPort), now), peerWscale, sack), peer.tsVal());
         }
         int window = Math.min(config.receiveBufferSize(), TcpReceiver.MAX_WINDOW_FIELD);
         writer.send(syn.dstIp, syn.dstPort, syn.srcIp, syn.srcPort, iss, syn.seq + 1,
