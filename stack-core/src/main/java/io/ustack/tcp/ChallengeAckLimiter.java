@@ -24,6 +24,16 @@ final class ChallengeAckLimiter {
         this.rng = rng;
     }
 
+    /** A challenge ACK for {@code c} is due: owe the peer an ACK if the budget allows, count it either way. */
+    void challenge(TcpConnection c, long now) {
+        if (allow(now)) {
+            c.layer.extCounters().challengeAcks++;
+            c.receiver.ackNow = true;
+        } else {
+            c.layer.extCounters().challengeAcksSuppressed++;
+        }
+    }
+
     /** Whether one more challenge ACK may go out at {@code now} (and takes it from the budget). */
     boolean allow(long now) {
         if (!started || now - periodStart >= PERIOD_NANOS) {

@@ -28,11 +28,11 @@ final class SackScoreboard {
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
 
-    private final int mask;
-    private final int[] starts;
-    private final int[] ends;
-    private final long[] xmitTs;
-    private final byte[] flags;
+    private int mask;
+    private int[] starts;
+    private int[] ends;
+    private long[] xmitTs;
+    private byte[] flags;
     private int head;
     private int count;
     /** The last transmit time recorded: times are made strictly increasing, so they also order transmissions. */
@@ -76,6 +76,34 @@ final class SackScoreboard {
 
     int capacity() {
         return mask + 1;
+    }
+
+    /**
+     * Room for at least {@code segments} records (the send ring grew, BufferSizing): bigger arrays, the records
+     * copied in order. Allocates only when it grows.
+     */
+    void ensureCapacity(int segments) {
+        if (segments <= mask + 1) {
+            return;
+        }
+        int c = Integer.highestOneBit(segments - 1) << 1;
+        int[] s = new int[c];
+        int[] e = new int[c];
+        long[] x = new long[c];
+        byte[] f = new byte[c];
+        for (int i = 0; i < count; i++) {
+            int from = slot(i);
+            s[i] = starts[from];
+            e[i] = ends[from];
+            x[i] = xmitTs[from];
+            f[i] = flags[from];
+        }
+        starts = s;
+        ends = e;
+        xmitTs = x;
+        flags = f;
+        head = 0;
+        mask = c - 1;
     }
 
     int count() {

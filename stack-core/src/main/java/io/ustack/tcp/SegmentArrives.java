@@ -207,5 +207,6 @@ final class SegmentArrives {
         if (c.receiver.processText(seg, now)) {
             c.finReceived(now);
         }
+        c.buffers.onData(seg, now); // receive auto-sizing: the receiver's RTT
     }
 }

@@ -20,10 +20,6 @@ import java.util.Objects;
  * caused them (see {@link TcpHandler}).
  */
 public final class TcpConnection {
-    private static final int EVENT_CONNECTED = 1;
-    private static final int EVENT_READABLE = 2;
-    private static final int EVENT_WRITABLE = 4;
-    private static final int EVENT_CLOSED = 8;
 
     final TcpLayer layer;
     private final int localIp;
@@ -39,6 +35,8 @@ public final class TcpConnection {
     long lastReceivedAt;
     /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
     int softError;
+    /** Ring sizes: fixed or auto-sized. */
+    final BufferSizing buffers;
     /** RFC 7323 timestamps (RTTM, PAWS). */
     final Timestamps timestamps;
     /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
@@ -60,10 +58,7 @@ public final class TcpConnection {
     /** The user called close() or abort(): it will not read any more. */
     private boolean userClosed;
     private int error;
-    private int events;
-    private boolean dispatching;
-    private boolean closeReported;
-    private int closeError;
+    private final ConnectionEvents events = new ConnectionEvents();
 
     TcpConnection(TcpLayer layer, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort,
             int iss, TcpListener listener) {
@@ -75,11 +70,13 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
-        this.timestamps = new Timestamps(config.timestamps(), iss);
+        this.timestamps = new Timestamps(config.timestamps(),
+                layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
         this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
         this.keepalive = new KeepAlive(this, config);
+        this.buffers = new BufferSizing(this, config);
         this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
         this.closeTimer = new Timer(this::onCloseTimer);
         this.timeWaitNanos = config.timeWaitNanos();
@@ -113,6 +110,10 @@ public final class TcpConnection {
         this.handler = Objects.requireNonNull(h);
     }
 
+    TcpHandler handler() {
+        return handler;
+    }
+
     /** In-order bytes ready to read. */
     public int available() {
         return receiver.buffer.readable();
@@ -127,6 +128,7 @@ public final class TcpConnection {
         int n = receiver.read(dst, maxBytes);
         if (n > 0) {
             long now = layer.now();
+            buffers.onRead(n, now);
             if (receivesData() && receiver.windowUpdateWorthwhile()) {
                 receiver.ackNow = true;
                 output(now);
@@ -252,6 +254,26 @@ public final class TcpConnection {
         }
     }
 
+    /** SO_RCVBUF: a fixed receive ring (auto-sizing off; see BufferSizing.setReceive). */
+    public void receiveBufferSize(int bytes) {
+        buffers.setReceive(bytes, layer.now());
+    }
+
+    /** SO_SNDBUF: a fixed send ring (auto-sizing off; see BufferSizing.setSend). */
+    public void sendBufferSize(int bytes) {
+        buffers.setSend(bytes);
+    }
+
+    /** The receive ring's size now (auto-sizing changes it). */
+    public int receiveBufferSize() {
+        return receiver.buffer.capacity();
+    }
+
+    /** The send ring's size now (auto-sizing changes it). */
+    public int sendBufferSize() {
+        return sender.buffer.capacity();
+    }
+
     /** SO_KEEPALIVE (RFC 1122 4.2.3.6) with the timing of the layer's or the connection's TcpConfig. */
     public void keepAlive(boolean on) {
         keepalive.enable(on, layer.now());
@@ -285,20 +307,6 @@ public final class TcpConnection {
         negotiate(seg.options, now);
         state = TcpState.SYN_RECEIVED;
         sender.sendSyn(true, now);
-    }
-
-    /**
-     * SYN cookies (RFC 4987 3.6): the ACK {@code seg} returned a valid cookie (our ISS); rebuild the TCB in
-     * SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's options as the cookie kept them. The caller then
-     * processes {@code seg} normally, which completes the handshake.
-     */
-    void cookieOpen(Segment seg, TcpOptions peer, long now) {
-        receiver.init(seg.seq - 1);
-        negotiate(peer, now);
-        timestamps.lastAckSent = receiver.rcvNxt;
-        state = TcpState.SYN_RECEIVED;
-        sender.sndNxt = sender.iss + 1; // the SYN-ACK was sent (statelessly)
-        sender.sndMax = sender.iss + 1;
     }
 
     /**
@@ -336,7 +344,7 @@ public final class TcpConnection {
         if (listener != null) {
             listener.onEstablished(this);
         } else {
-            events |= EVENT_CONNECTED;
+            events.connected();
         }
     }
 
@@ -462,11 +470,7 @@ public final class TcpConnection {
     }
 
     private void reportClosed(int wsaError) {
-        if (!closeReported) {
-            closeReported = true;
-            closeError = wsaError;
-            events |= EVENT_CLOSED;
-        }
+        events.closed(wsaError);
     }
 
     private void maybeReleaseReceiveBuffer() {
@@ -502,6 +506,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return;
         }
+        buffers.beforeOutput();
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
             sender.output(now);
         }
@@ -528,17 +533,9 @@ public final class TcpConnection {
         }
     }
 
-    /**
-     * RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK is due, if the layer's budget allows it (RFC 5961 7); the segment
-     * that asked for it is dropped either way.
-     */
+    /** RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK, if the budget of RFC 5961 7 allows (ChallengeAckLimiter). */
     void challengeAck(long now) {
-        if (layer.challengeAcks().allow(now)) {
-            layer.extCounters().challengeAcks++;
-            receiver.ackNow = true;
-        } else {
-            layer.extCounters().challengeAcksSuppressed++;
-        }
+        layer.challengeAcks().challenge(this, now);
     }
 
     // ================================================================== timers (engine callbacks)
@@ -576,40 +573,16 @@ public final class TcpConnection {
     // ================================================================== events
 
     void signalReadable() {
-        events |= EVENT_READABLE;
+        events.readable();
     }
 
     void signalWritable() {
-        events |= EVENT_WRITABLE;
+        events.writable();
     }
 
-    /** Delivers pending events; re-entrant calls return at once (the outer loop picks up new events). */
+    /** Delivers pending events (see {@link ConnectionEvents#flush}). */
     void flushEvents() {
-        if (dispatching) {
-            return;
-        }
-        dispatching = true;
-        try {
-            while (events != 0) {
-                int e = events;
-                events = 0;
-                TcpHandler h = handler;
-                if ((e & EVENT_CONNECTED) != 0) {
-                    h.onConnected(this);
-                }
-                if ((e & EVENT_READABLE) != 0 && !userClosed) {
-                    h.onReadable(this);
-                }
-                if ((e & EVENT_WRITABLE) != 0 && !userClosed) {
-                    h.onWritable(this);
-                }
-                if ((e & EVENT_CLOSED) != 0) {
-                    h.onClosed(this, closeError);
-                }
-            }
-        } finally {
-            dispatching = false;
-        }
+        events.flush(this);
     }
 
     @Override

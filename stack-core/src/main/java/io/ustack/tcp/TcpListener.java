@@ -133,6 +133,27 @@ public final class TcpListener {
         c.passiveOpen(seg, now);
     }
 
+    /**
+     * RFC 6191 / RFC 1122 4.2.2.13: a SYN (no ACK, no RST) for a connection of this port in TIME-WAIT. If it is newer
+     * than the old incarnation (TimeWaitReuse) and the backlog has room, the old TCB goes and the SYN opens a new
+     * connection with an ISS above the old SND.NXT. Returns false to leave the SYN to TIME-WAIT's processing.
+     */
+    boolean reopenFromTimeWait(TcpConnection tw, Segment seg, long now) {
+        if (closed || acceptQueue.size() + halfOpen >= backlog || halfOpen >= synBacklog
+                || !TimeWaitReuse.allowed(tw, seg, config.timestamps())) {
+            return false;
+        }
+        int iss = TimeWaitReuse.iss(layer.isn(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, now), tw);
+        tw.terminate(0);
+        tw.flushEvents();
+        layer.extCounters().timeWaitReuses++;
+        TcpConnection c = layer.newConnection(config, seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this, now,
+                iss);
+        halfOpen++;
+        c.passiveOpen(seg, now);
+        return true;
+    }
+
     // ------------------------------------------------------------------ SYN cookies (RFC 4987 3.6)
 
     /** Answers {@code syn} with a stateless SYN-ACK whose sequence number is a cookie. */
@@ -150,7 +171,8 @@ public final class TcpListener {
                 o.windowScale(TcpReceiver.scaleFor(config.receiveBufferLimit()));
             }
             o.sackPermitted(sack);
-            o.timestamps(SynCookies.encodeTsVal(Timestamps.tsValFor(iss, now), peerWscale, sack), peer.tsVal());
+            o.timestamps(SynCookies.encodeTsVal(Timestamps.tsValFor(
+                    layer.timestampOffset(syn.dstIp, syn.dstPort, syn.srcIp, syn.srcPort), now), peerWscale, sack), peer.tsVal());
         }
         int window = Math.min(config.receiveBufferSize(), TcpReceiver.MAX_WINDOW_FIELD);
         writer.send(syn.dstIp, syn.dstPort, syn.srcIp, syn.srcPort, iss, syn.seq + 1,
@@ -190,7 +212,7 @@ public final class TcpListener {
         TcpConnection c = layer.newConnection(config, seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort, this, now,
                 iss);
         halfOpen++;
-        c.cookieOpen(seg, peer, now);
+        cookieOpen(c, seg, peer, now);
         SegmentArrives.process(c, seg, layer.counters(), layer.writer(), now);
         if (c.state() == TcpState.SYN_RECEIVED) {
             c.terminate(0); // cannot happen for a segment that validated; never leave a TCB without a timer
@@ -198,6 +220,19 @@ public final class TcpListener {
         c.flushEvents();
         flushEvents();
         return true;
+    }
+
+    /**
+     * Rebuilds the TCB of a validated cookie in SYN-RECEIVED as if our SYN-ACK had been sent, with the peer's
+     * options as the cookie kept them; processing {@code seg} then completes the handshake.
+     */
+    private static void cookieOpen(TcpConnection c, Segment seg, TcpOptions peer, long now) {
+        c.receiver.init(seg.seq - 1);
+        c.negotiate(peer, now);
+        c.timestamps.lastAckSent = c.receiver.rcvNxt;
+        c.state(TcpState.SYN_RECEIVED);
+        c.sender.sndNxt = c.sender.iss + 1; // the SYN-ACK was sent (statelessly)
+        c.sender.sndMax = c.sender.iss + 1;
     }
 
     /** A child completed the handshake. */

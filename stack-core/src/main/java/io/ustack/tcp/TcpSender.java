@@ -46,7 +46,6 @@ final class TcpSender {
     final Timer lossTimer;
     private boolean lossTimerProbe;
     private final boolean rackTlp;
-    private final int scoreboardCapacity;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
@@ -60,6 +59,8 @@ final class TcpSender {
     int sndNxt;
     /** The highest sequence number sent so far, plus one. */
     int sndMax;
+    /** End of the last sub-MSS segment sent (Minshall's SND.SML, draft-minshall-nagle). */
+    int sndSml;
     /** SND.WND in bytes (already scaled). */
     int sndWnd;
     /** SND.WL1, SND.WL2 */
@@ -118,13 +119,18 @@ final class TcpSender {
         this.lossTimer = new Timer(conn::onLossTimer);
         this.rackTlp = config.rackTlp();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
-        this.scoreboardCapacity = Math.min(8192, Math.max(64, config.sendBufferSize() / 512 + 16));
         this.iss = iss;
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.sndSml = iss;
         this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
         this.recovery = new RenoRecovery(this, iss);
+    }
+
+    /** Scoreboard records for a send ring of {@code sendBufferBytes} (it grows with the ring, BufferSizing). */
+    static int scoreboardCapacity(int sendBufferBytes) {
+        return Math.min(8192, Math.max(64, sendBufferBytes / 512 + 16));
     }
 
     /**
@@ -140,7 +146,7 @@ final class TcpSender {
     /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
     void sackPermitted(boolean on) {
         if (on && sack == null) {
-            sack = new SackRecovery(this, scoreboardCapacity, rackTlp);
+            sack = new SackRecovery(this, scoreboardCapacity(buffer.capacity()), rackTlp);
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
@@ -352,11 +358,13 @@ final class TcpSender {
                 }
                 if (len < smss) {
                     boolean all = len == unsent;
-                    boolean idle = sndMax == sndUna;
+                    // Minshall's variant of Nagle (as Linux): hold a small segment only while an earlier small
+                    // segment is unacknowledged, so the tail of a large write never waits for a delayed ACK.
+                    boolean smallInFlight = gt(sndSml, sndUna) && leq(sndSml, sndMax);
                     // RFC 1122 4.2.3.4: send a partial segment only if it empties the queue and Nagle allows it
-                    // (nothing unacknowledged, Nagle off, or the FIN follows), or if it is at least half of the
-                    // largest window the peer ever offered
-                    boolean ok = (all && (idle || !nagle || finUnsent)) || len >= maxSndWnd / 2;
+                    // (no small segment unacknowledged, Nagle off, or the FIN follows), or if it is at least half of
+                    // the largest window the peer ever offered
+                    boolean ok = (all && (!smallInFlight || !nagle || finUnsent)) || len >= maxSndWnd / 2;
                     if (!ok) {
                         break;
                     }
@@ -392,6 +400,9 @@ final class TcpSender {
             counters.tcpRetransmits++;
         }
         int end = seq + len + (fin ? 1 : 0);
+        if (len > 0 && len < smss) {
+            sndSml = seq + len;
+        }
         if (gt(end, sndNxt)) {
             sndNxt = end;
         }
@@ -399,8 +410,6 @@ final class TcpSender {
             if (sack != null) {
                 sack.board.append(seq, end, now);
             }
-            if (sndMax == sndUna) {
-                    }
             if (!timing && !retransmission) {
                 timing = true;
                 timedSeq = end;

@@ -32,18 +32,10 @@ final class Timestamps {
     /** Last.ACK.sent: the ACK field of the last segment we sent. */
     int lastAckSent;
 
-    Timestamps(boolean offered, int iss) {
+    /** {@code offset}: the connection's TSval offset, a keyed hash of its 4-tuple (TcpLayer.timestampOffset). */
+    Timestamps(boolean offered, int offset) {
         this.offered = offered;
-        this.offset = mix(iss);
-    }
-
-    /** A bijective scramble of the (already keyed, RFC 6528) ISS, so that TSval does not reveal it directly. */
-    private static int mix(int x) {
-        x ^= x >>> 16;
-        x *= 0x7feb352d;
-        x ^= x >>> 15;
-        x *= 0x846ca68b;
-        return x ^ (x >>> 16);
+        this.offset = offset;
     }
 
     /** The TSval for a segment sent at {@code now}. */
@@ -51,9 +43,9 @@ final class Timestamps {
         return (int) (now / NANOS_PER_TICK) + offset;
     }
 
-    /** The TSval that a connection with ISS {@code iss} sends at {@code now} (SYN cookies answer before it exists). */
-    static int tsValFor(int iss, long now) {
-        return (int) (now / NANOS_PER_TICK) + mix(iss);
+    /** The TSval a connection with {@code offset} sends at {@code now} (SYN cookies answer before it exists). */
+    static int tsValFor(int offset, long now) {
+        return (int) (now / NANOS_PER_TICK) + offset;
     }
 
     /**

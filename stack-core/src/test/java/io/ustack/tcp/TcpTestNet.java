@@ -118,6 +118,13 @@ final class TcpTestNet implements AutoCloseable {
             ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));
     private long order;
     long latencyNanos = Duration.ofMillis(1).toNanos();
+    /**
+     * A bottleneck in each direction (0: none): packets (with 40 bytes of IP and TCP header) are serialized at this
+     * many bytes per second behind each other, and dropped at the tail when more than {@link #queueLimitBytes}
+     * wait (0: no limit).
+     */
+    long rateBytesPerSecond;
+    long queueLimitBytes;
     Filter filter = s -> Fate.DELIVER;
     boolean trace;
 
@@ -162,6 +169,8 @@ final class TcpTestNet implements AutoCloseable {
         TcpLayer layer;
         Side peer;
         int mtu = 1500;
+        /** When this side's bottleneck finishes sending what is queued on it. */
+        long linkFreeAt;
         long allocated;
         long sent;
 
@@ -199,6 +208,18 @@ final class TcpTestNet implements AutoCloseable {
                     v.payloadLength(), o.mss(), o.windowScale(), false, o.sackPermitted(), o.hasTimestamps(),
                     o.tsVal(), o.tsEcr(), blocks);
             Fate fate = dst == peer.ip ? filter.fate(s) : Fate.DROP;
+            long departure = now;
+            if (rateBytesPerSecond > 0 && fate.kind() != Fate.DROP.kind()) {
+                long start = Math.max(now, linkFreeAt);
+                long queued = (start - now) * rateBytesPerSecond / 1_000_000_000L;
+                if (queueLimitBytes > 0 && queued > queueLimitBytes) {
+                    fate = Fate.DROP; // tail drop
+                } else {
+                    departure = start + (v.payloadLength() + v.headerLength() + 20) * 1_000_000_000L
+                            / rateBytesPerSecond;
+                    linkFreeAt = departure;
+                }
+            }
             if (fate.kind() == Fate.DROP.kind()) {
                 s = s.asDropped();
             }
@@ -213,9 +234,9 @@ final class TcpTestNet implements AutoCloseable {
             if (fate.kind() == Fate.DUPLICATE.kind()) {
                 ByteBuf copy = alloc.directBuffer(transport.readableBytes());
                 copy.writeBytes(transport, transport.readerIndex(), transport.readableBytes());
-                wire.add(new InFlight(now + latencyNanos, order++, peer, copy, src, dst));
+                wire.add(new InFlight(departure + latencyNanos, order++, peer, copy, src, dst));
             }
-            wire.add(new InFlight(now + latencyNanos + fate.delayNanos(), order++, peer, transport, src, dst));
+            wire.add(new InFlight(departure + latencyNanos + fate.delayNanos(), order++, peer, transport, src, dst));
             return true;
         }
 
