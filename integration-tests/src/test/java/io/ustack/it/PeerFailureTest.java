@@ -196,7 +196,8 @@ class PeerFailureTest {
     private static void assertEnds(TcpSocket s, int wsaError, Duration limit) throws Exception {
         s.closeFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
         // error() is set on the engine thread before closeFuture completes, so it is visible here
-        assertThat(WsaError.name(s.error())).as("the error that ended the connection").isEqualTo(WsaError.name(wsaError));
+        assertThat(WsaError.name(s.error())).as("the error that ended the connection")
+                .isEqualTo(WsaError.name(wsaError));
     }
 
     private static void assertWriteFailed(CompletableFuture<Integer> write, int wsaError) throws Exception {

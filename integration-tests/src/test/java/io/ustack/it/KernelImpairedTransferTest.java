@@ -1,15 +1,15 @@
 /*
- * ImpairedTransferTest: the issue's proof against the real kernel on a bad network: our stack behind an ImpairedLink
- * (10% loss, 5% reordering, 1% duplication, 1% corruption, each direction, on our side of the TAP) moves data both
- * ways with Linux's TCP (RFC 9293 with RFC 7323 timestamps, RFC 2018 SACK, RFC 6675 / RFC 8985 loss recovery on
- * both ends): the kernel's curl downloads /bytes/N from our HTTP server (stack -> kernel) and our stack reads a file
+ * KernelImpairedTransferTest: the issue's proof against the real kernel on a bad network: our stack behind an
+ * ImpairedLink (10% loss, 5% reordering, 1% duplication, 1% corruption, each direction, on our side of the TAP) moves
+ * data both ways with Linux's TCP (RFC 9293 with RFC 7323 timestamps, RFC 2018 SACK, RFC 6675 / RFC 8985 loss
+ * recovery on both ends): the kernel's curl downloads /bytes/N from our HTTP server (stack -> kernel) and our stack reads a file
  * of random bytes that socat serves (kernel -> stack). Every run must end within its bound with the SHA-256 of the
  * data equal to what was sent.
  *
  * Profiles: by default (CI) one run per direction (sizes below; -Dustack.it.impairedMiB.toKernel / .toStack change
  * them); with -Dustack.soak=true (or `-P soak`) ustack.soak.runs runs (default 20) of ustack.soak.mib MiB (default
- * 1024) per direction, each with its own seed, and the pass count is printed as a "SOAK" line before the assertion. Each run
- * prints a "MEASURE" line (goodput, duration, the impairment's counters, the stack's retransmissions).
+ * 1024) per direction, each with its own seed, and the pass count is printed as a "SOAK" line before the assertion.
+ * Each run prints a "MEASURE" line (goodput, duration, the impairment's counters, the stack's retransmissions).
  * Netty's leak detection is off in this class (PARANOID makes the stack ~30 times slower); the other tests run the
  * same paths with it on.
  */
@@ -32,7 +32,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl", "socat", "sha256sum", "bash", "ss"})
-class ImpairedTransferTest {
+class KernelImpairedTransferTest {
     /** The impairment, applied to each direction on our side of the TAP (a run adds its seed). */
     static final String IMPAIRMENT = "loss=10,reorder=5,duplicate=1,corrupt=1";
     private static final boolean SOAK = Boolean.getBoolean("ustack.soak");
