@@ -2,8 +2,8 @@
  * KernelImpairedTransferTest: the issue's proof against the real kernel on a bad network: our stack behind an
  * ImpairedLink (10% loss, 5% reordering, 1% duplication, 1% corruption, each direction, on our side of the TAP) moves
  * data both ways with Linux's TCP (RFC 9293 with RFC 7323 timestamps, RFC 2018 SACK, RFC 6675 / RFC 8985 loss
- * recovery on both ends): the kernel's curl downloads /bytes/N from our HTTP server (stack -> kernel) and our stack reads a file
- * of random bytes that socat serves (kernel -> stack). Every run must end within its bound with the SHA-256 of the
+ * recovery on both ends): the kernel's curl downloads /bytes/N from our HTTP server (stack -> kernel) and our stack
+ * reads a file of random bytes that socat serves (kernel -> stack). Every run must end within its bound with the SHA-256 of the
  * data equal to what was sent.
  *
  * Profiles: by default (CI) one run per direction (sizes below; -Dustack.it.impairedMiB.toKernel / .toStack change
