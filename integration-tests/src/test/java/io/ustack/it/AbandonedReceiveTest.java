@@ -2,8 +2,8 @@
  * AbandonedReceiveTest: a receive the application gave up on (its future timed out with orTimeout, or was
  * cancelled) must not swallow data that arrives later; the kernel sends with socat. Found while making `ustack demo`
  * tolerate loss: UdpSocket.deliver() and TcpSocket.serveReads() hand the next data to the oldest posted future even
- * when it is already done, so one datagram (or one read's worth of stream) vanishes. Disabled until fixed (see the
- * @Disabled reasons for where and how).
+ * when it is already done, so one datagram (or one read's worth of stream) vanishes. Fixed: both now skip
+ * futures that are already done.
  */
 package io.ustack.it;
 
@@ -14,7 +14,6 @@ import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -44,9 +43,6 @@ class AbandonedReceiveTest {
     }
 
     @Test
-    @Disabled("bug: UdpSocket.deliver() (stack-core api/UdpSocket.java, the loop at `receives.poll().complete(...)`)"
-            + " hands a datagram to a receive future that already timed out or was cancelled, so it is lost; fix:"
-            + " skip (poll and drop) futures with isDone() before taking a datagram from the endpoint")
     void aTimedOutUdpReceiveDoesNotSwallowTheNextDatagram() throws Exception {
         UdpSocket u = net.stack().openUdp(6001).get(10, TimeUnit.SECONDS);
         try {
@@ -63,9 +59,6 @@ class AbandonedReceiveTest {
     }
 
     @Test
-    @Disabled("bug: TcpSocket.serveReads() (stack-core api/TcpSocket.java, `reads.peek()` loop) reads stream bytes"
-            + " into a read whose future already timed out or was cancelled, so they are lost to the application;"
-            + " fix: poll and drop done ops (op.future.isDone()) before conn.read, as for UdpSocket")
     void aTimedOutTcpReadDoesNotSwallowTheNextBytes() throws Exception {
         int port = 6002;
         // the kernel connects to us and sends one line after a pause, then waits for our FIN
