@@ -198,6 +198,35 @@ public final class SpiNet implements AutoCloseable {
     }
 
     /**
+     * Reads exactly {@code dst.length} bytes from stream socket {@code s} of {@code side} (put in non-blocking mode),
+     * pumping and letting 1 ms pass whenever nothing is readable; fails after 120 simulated seconds.
+     */
+    public void readFully(Side side, int s, byte[] dst) {
+        side.nonBlocking(s, true);
+        IntRef n = new IntRef();
+        int total = 0;
+        long start = clock.nanos();
+        while (total < dst.length) {
+            pump();
+            int r = side.provider.wspRecv(s, new ByteBuffer[] {ByteBuffer.wrap(dst, total, dst.length - total)}, 1, n,
+                    new IntRef(), null, side.errno);
+            if (r == 0) {
+                if (n.get() == 0) {
+                    throw new AssertionError("end of stream after " + total + " bytes");
+                }
+                total += n.get();
+            } else if (side.errno.get() != WsaError.WSAEWOULDBLOCK) {
+                throw new AssertionError("recv: " + side.errno);
+            } else if (clock.nanos() - start > 120_000_000_000L) {
+                throw new AssertionError("only " + total + " of " + dst.length + " bytes after 120 s");
+            } else {
+                clock.advanceNanos(1_000_000);
+            }
+        }
+        side.nonBlocking(s, false);
+    }
+
+    /**
      * Drives both loops on a background thread (the clock moves only when the test moves it), so the test thread
      * can make blocking calls. {@link #stopPumping()} hands the loops back to the test thread.
      */

@@ -11,6 +11,7 @@ import io.ustack.spi.OptionValue;
 import io.ustack.tcp.TcpConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import static io.ustack.spi.Winsock.*;
 import static io.ustack.spi.WsaError.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@Timeout(60)
 class WspStreamDataTest {
     private SpiNet net = new SpiNet();
     private final IntRef n = new IntRef();
@@ -73,20 +75,7 @@ class WspStreamDataTest {
         assertThat(n.get()).isEqualTo(100_000);
         assertThat(out[1].position()).as("WSABUFs are not moved").isEqualTo(30_000);
         byte[] got = new byte[up.length];
-        int total = 0;
-        net.server.nonBlocking(c.server(), true);
-        while (total < got.length) {
-            net.pump();
-            ByteBuffer[] in = {ByteBuffer.wrap(got, total, Math.min(1000, got.length - total)),
-                    ByteBuffer.wrap(got, total + Math.min(1000, got.length - total),
-                            got.length - total - Math.min(1000, got.length - total))};
-            int r = net.server.provider.wspRecv(c.server(), in, 2, n, new IntRef(0), null, net.server.errno);
-            if (r != 0) {
-                assertThat(net.server.errno.get()).isEqualTo(WSAEWOULDBLOCK);
-                continue;
-            }
-            total += n.get();
-        }
+        net.readFully(net.server, c.server(), got);
         assertThat(got).isEqualTo(up);
         assertThat(net.server.send(c.server(), new byte[] {9, 8}, n)).isZero();
         net.pump();
@@ -94,6 +83,24 @@ class WspStreamDataTest {
         assertThat(net.client.recv(c.client(), back, n)).isZero();
         assertThat(n.get()).isEqualTo(2);
         assertThat(back.get(0)).isEqualTo((byte) 9);
+    }
+
+    @Test
+    void wspRecv_scattersIntoSeveralBuffersWithoutMovingThem() {
+        SpiNet.Connection c = net.connect(0, 0);
+        net.client.send(c.client(), new byte[] {1, 2, 3, 4, 5}, n);
+        net.pump();
+        ByteBuffer a = ByteBuffer.allocate(10).position(8);
+        ByteBuffer b = ByteBuffer.allocate(4);
+        assertThat(net.server.provider.wspRecv(c.server(), new ByteBuffer[] {a, b}, 2, n, new IntRef(), null,
+                net.server.errno)).isZero();
+        assertThat(n.get()).isEqualTo(5);
+        assertThat(a.position()).isEqualTo(8);
+        assertThat(a.get(8)).isEqualTo((byte) 1);
+        assertThat(a.get(9)).isEqualTo((byte) 2);
+        assertThat(b.position()).isZero();
+        assertThat(b.get(0)).isEqualTo((byte) 3);
+        assertThat(b.get(2)).isEqualTo((byte) 5);
     }
 
     // ------------------------------------------------------------------ FIONBIO and the engine thread
