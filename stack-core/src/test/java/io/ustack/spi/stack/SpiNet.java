@@ -237,7 +237,11 @@ public final class SpiNet implements AutoCloseable {
     /** As {@link #startPumping()}, advancing the clock by {@code idleStepNanos} on every idle round. */
     public void startPumping(long idleStepNanos) {
         pumping = true;
+        java.util.concurrent.CountDownLatch owned = new java.util.concurrent.CountDownLatch(1);
         pumper = new Thread(() -> {
+            server.stack.runOnce();
+            client.stack.runOnce();
+            owned.countDown(); // the loops belong to this thread now
             while (pumping) {
                 if (server.stack.runOnce() + client.stack.runOnce() == 0) {
                     if (idleStepNanos > 0) {
@@ -249,6 +253,11 @@ public final class SpiNet implements AutoCloseable {
         }, "spinet-pumper");
         pumper.setDaemon(true);
         pumper.start();
+        try {
+            owned.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public void stopPumping() {
