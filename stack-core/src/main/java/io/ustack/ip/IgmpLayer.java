@@ -67,7 +67,9 @@ public final class IgmpLayer {
     private final RandomGenerator random;
     private final StackCounters counters;
     private final IntObjectHashMap<Member> members = new IntObjectHashMap<>();
-    private long v1RouterUntil = Long.MIN_VALUE;
+    /** An IGMPv1 query was heard; until {@link #v1RouterUntil} we speak IGMPv1 (RFC 2236 4). */
+    private boolean v1RouterHeard;
+    private long v1RouterUntil;
     private int identification;
     /** Messages sent (reports and leaves), for tests and statistics. */
     private long reportsSent;
@@ -92,7 +94,7 @@ public final class IgmpLayer {
     }
 
     private boolean v1Router(long now) {
-        return now - v1RouterUntil < 0;
+        return v1RouterHeard && now - v1RouterUntil < 0;
     }
 
     void joined(int group, long now) {
@@ -142,6 +144,7 @@ public final class IgmpLayer {
                 int tenths = buf.getUnsignedByte(offset + MAX_RESPONSE_OFFSET);
                 if (tenths == 0) {
                     tenths = V1_MAX_RESPONSE_TENTHS;
+                    v1RouterHeard = true;
                     v1RouterUntil = now + V1_ROUTER_PRESENT_NANOS;
                 }
                 long maxDelay = tenths * 100_000_000L;
