@@ -40,10 +40,13 @@ public final class Stack implements AutoCloseable {
     private final NetworkInterface iface;
     private final StackCounters counters = new StackCounters();
     private final ByteBufAllocator alloc;
+    private final TcpConfig tcpConfig;
+    private final java.util.List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Stack(Builder b) {
         this.name = b.name;
         this.alloc = b.alloc;
+        this.tcpConfig = new TcpConfig(b.tcpConfig);
         this.loop = new EventLoop(b.link, b.clock, b.spinsBeforeSleep);
         this.iface = new NetworkInterface(loop, b.alloc, b.ipv4, b.tcpConfig, b.random, counters);
     }
@@ -82,6 +85,19 @@ public final class Stack implements AutoCloseable {
 
     public ByteBufAllocator allocator() {
         return alloc;
+    }
+
+    /** A copy of the TCP configuration the stack was built with (the defaults of every connection). */
+    public TcpConfig tcpConfig() {
+        return new TcpConfig(tcpConfig);
+    }
+
+    /**
+     * Adds an action run by {@link #close()} after the protocol layers are torn down (the engine has stopped, so the
+     * action may touch engine state); socket layers use it to fail what is still pending. Any thread.
+     */
+    public void addCloseHook(Runnable hook) {
+        closeHooks.add(Objects.requireNonNull(hook));
     }
 
     /** The stack's counters (read racily from other threads; exact on the engine thread). */
@@ -160,6 +176,9 @@ public final class Stack implements AutoCloseable {
     public void close() {
         loop.close();
         iface.shutdown(); // the loop has stopped: this thread may touch the state now
+        for (Runnable hook : closeHooks) {
+            hook.run();
+        }
         loop.link().flush();
         loop.link().close();
     }

@@ -47,6 +47,7 @@ public final class NetworkInterface implements FrameSink {
                 ? new ArpLayer(link, alloc, loop.timers(), counters, ARP_REACHABLE_NANOS, ARP_RETRY_NANOS)
                 : null;
         this.ipv4 = new Ipv4Layer(link, alloc, config, arp, counters);
+        ipv4.startIgmp(loop.timers(), rng);
         this.udp = new UdpLayer(ipv4, alloc, counters);
         this.tcp = new TcpLayer(ipv4, loop.timers(), counters, tcpConfig, rng);
         ipv4.transports((b, o, l, s, d, now) -> {

@@ -214,6 +214,11 @@ public final class ArpLayer {
         return transmitIp(ipPacket, MacAddress.BROADCAST);
     }
 
+    /** Sends to a given Ethernet address without resolution (IP multicast, RFC 1112 6.4). Takes ownership. */
+    boolean sendToMac(ByteBuf ipPacket, long dstMac) {
+        return transmitIp(ipPacket, dstMac);
+    }
+
     private boolean transmitIp(ByteBuf ipPacket, long dstMac) {
         int start = ipPacket.readerIndex() - EthernetFrame.HEADER_LENGTH;
         EthernetFrame.emit(ipPacket, start, dstMac, link.macAddress(), EthernetFrame.TYPE_IPV4);

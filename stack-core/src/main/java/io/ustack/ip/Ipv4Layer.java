@@ -8,9 +8,13 @@ package io.ustack.ip;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.ustack.engine.StackCounters;
+import io.ustack.engine.TimerWheel;
 import io.ustack.link.Link;
 import io.ustack.wire.DropReason;
+import io.ustack.wire.Ipv4Address;
 import io.ustack.wire.Ipv4Packet;
+
+import java.util.random.RandomGenerator;
 
 /** The IPv4 layer of a stack; the IpOutput of its transports. Engine thread only. */
 public final class Ipv4Layer implements IpOutput {
@@ -21,6 +25,9 @@ public final class Ipv4Layer implements IpOutput {
     private final StackCounters counters;
     private final ArpLayer arp;
     private final IcmpLayer icmp;
+    /** Host group memberships (RFC 1112): which multicast destinations input accepts. */
+    private final MulticastGroups multicast = new MulticastGroups();
+    private IgmpLayer igmp;
     private final Ipv4Packet in = new Ipv4Packet();
     private Ipv4Config config;
     private TransportInput tcp;
@@ -48,6 +55,22 @@ public final class Ipv4Layer implements IpOutput {
         return config;
     }
 
+    /** The interface's multicast group memberships. */
+    public MulticastGroups multicast() {
+        return multicast;
+    }
+
+    /** The IGMPv2 host (null until {@link #startIgmp}). */
+    public IgmpLayer igmp() {
+        return igmp;
+    }
+
+    /** Starts IGMPv2 (RFC 2236): joins and leaves are reported, queries answered. Before the loop runs. */
+    public void startIgmp(TimerWheel timers, RandomGenerator random) {
+        igmp = new IgmpLayer(link, arp, this, timers, random, counters);
+        multicast.igmp(igmp);
+    }
+
     public void transports(TransportInput tcp, TransportInput udp) {
         this.tcp = tcp;
         this.udp = udp;
@@ -70,7 +93,7 @@ public final class Ipv4Layer implements IpOutput {
         int dst = in.destination();
         int src = in.source();
         Ipv4Config c = config;
-        if (!c.accepts(dst)) {
+        if (!c.accepts(dst) && !multicast.accepts(dst)) {
             counters.drop(DropReason.NOT_FOR_US);
             return;
         }
@@ -101,6 +124,13 @@ public final class Ipv4Layer implements IpOutput {
                 }
             }
             case Ipv4Packet.PROTOCOL_ICMP -> icmp.input(buf, payload, payloadLength, src, dst, now, broadcast);
+            case IgmpLayer.PROTOCOL -> {
+                if (igmp != null) {
+                    igmp.input(buf, payload, payloadLength, src, dst, now);
+                } else {
+                    counters.drop(DropReason.UNSUPPORTED_PROTOCOL);
+                }
+            }
             default -> {
                 counters.drop(DropReason.UNSUPPORTED_PROTOCOL);
                 if (!broadcast) {
@@ -130,14 +160,16 @@ public final class Ipv4Layer implements IpOutput {
             return false;
         }
         Ipv4Config c = config;
-        int nextHop = c.nextHop(dst);
+        boolean multicastDst = Ipv4Address.isMulticast(dst);
+        int nextHop = multicastDst ? dst : c.nextHop(dst);
         if (nextHop == 0) {
             transport.release();
             counters.drop(DropReason.ARP_UNRESOLVED);
             return false;
         }
         // DF for TCP (path MTU discovery, RFC 1191); others may be fragmented by routers.
-        Ipv4Packet.emitHeader(transport, start, src, dst, protocol, payloadLength, DEFAULT_TTL,
+        Ipv4Packet.emitHeader(transport, start, src, dst, protocol, payloadLength,
+                multicastDst ? MulticastGroups.DEFAULT_TTL : DEFAULT_TTL,
                 (identification++) & 0xffff, protocol == Ipv4Packet.PROTOCOL_TCP);
         transport.readerIndex(start);
         if (arp == null) {
@@ -149,6 +181,9 @@ public final class Ipv4Layer implements IpOutput {
             }
             counters.drop(DropReason.LINK_DROPPED);
             return false;
+        }
+        if (multicastDst) {
+            return arp.sendToMac(transport, MulticastGroups.macFor(dst)); // RFC 1112 6.4
         }
         if (c.isBroadcastOrMulticast(dst)) {
             return arp.sendBroadcast(transport);
@@ -163,6 +198,6 @@ public final class Ipv4Layer implements IpOutput {
 
     @Override
     public int sourceAddressFor(int dst) {
-        return config.nextHop(dst) == 0 ? 0 : config.address();
+        return Ipv4Address.isMulticast(dst) || config.nextHop(dst) != 0 ? config.address() : 0;
     }
 }

@@ -1,10 +1,12 @@
 /*
  * BaseProvider: the ustack base service provider (the provider at the bottom of every protocol chain, unaware of
  * chains). Implements WSPStartup/WSPCleanup, WSPSocket, WSPCloseSocket, WSPDuplicateSocket, WSPAddressToString
- * and WSPStringToAddress over a DescriptorTable, a pool of ProviderSockets and a SocketBackend (the engine).
+ * and WSPStringToAddress over a DescriptorTable, a pool of ProviderSockets and a SocketBackend (the engine); the data
+ * functions (WSPBind ... WSPJoinLeaf) are checked in DataFunctions and carried out by the backend.
  */
 package io.ustack.spi;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -56,6 +58,7 @@ public final class BaseProvider implements ServiceProvider {
     private final DescriptorTable<ProviderSocket> table;
     private final SocketPool pool;
     private final AtomicInteger startups = new AtomicInteger();
+    private final DataFunctions data;
 
     /**
      * @param catalog the stack's catalog (this provider serves its base entries)
@@ -67,6 +70,7 @@ public final class BaseProvider implements ServiceProvider {
         this.backend = backend;
         this.table = new DescriptorTable<>(maxSockets);
         this.pool = new SocketPool(maxSockets);
+        this.data = new DataFunctions(this, backend);
     }
 
     public ProtocolCatalog catalog() {
@@ -198,6 +202,29 @@ public final class BaseProvider implements ServiceProvider {
         int d = table.allocate(socket);
         if (d == INVALID_SOCKET) {
             releaseSocket(socket);
+            return errno.fail(WSAEMFILE, INVALID_SOCKET);
+        }
+        return d;
+    }
+
+    /** True if descriptor {@code s} is open. */
+    boolean isLive(int s) {
+        return table.isLive(s);
+    }
+
+    /**
+     * A descriptor for a new socket around an engine-side socket the backend already created (an accepted
+     * connection): INVALID_SOCKET with WSAEMFILE (the connection is then reset) if the table is full.
+     */
+    int adopt(ProtocolInfo info, int af, int type, int protocol, int flags, Object handle, ErrnoRef errno) {
+        ProviderSocket socket = pool.take();
+        socket.open(info, af, type, protocol, flags, handle);
+        int d = table.allocate(socket);
+        if (d == INVALID_SOCKET) {
+            socket.release();
+            socket.clear();
+            pool.give(socket);
+            backend.abort(handle);
             return errno.fail(WSAEMFILE, INVALID_SOCKET);
         }
         return d;
@@ -386,5 +413,94 @@ public final class BaseProvider implements ServiceProvider {
     public String toString() {
         return "BaseProvider[descriptors=" + table.liveCount() + "/" + table.capacity() + " startups="
                 + startups.get() + "]";
+    }
+
+    // ================================================================== data functions (DataFunctions)
+
+    @Override
+    public int wspBind(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        return data.bind(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspListen(int s, int backlog, ErrnoRef errno) {
+        return data.listen(s, backlog, errno);
+    }
+
+    @Override
+    public int wspAccept(int s, byte[] address, IntRef addressLength, AcceptCondition condition, ErrnoRef errno) {
+        return data.accept(s, address, addressLength, condition, errno);
+    }
+
+    @Override
+    public int wspConnect(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        return data.connect(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspSend(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        return data.send(s, buffers, bufferCount, bytesSent, flags, null, 0, false, overlapped, errno);
+    }
+
+    @Override
+    public int wspSendTo(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags, byte[] to,
+            int toLength, Overlapped overlapped, ErrnoRef errno) {
+        return data.send(s, buffers, bufferCount, bytesSent, flags, to, toLength, true, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecv(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        return data.recv(s, buffers, bufferCount, bytesReceived, flags, null, null, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecvFrom(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            byte[] from, IntRef fromLength, Overlapped overlapped, ErrnoRef errno) {
+        return data.recv(s, buffers, bufferCount, bytesReceived, flags, from, fromLength, overlapped, errno);
+    }
+
+    @Override
+    public int wspShutdown(int s, int how, ErrnoRef errno) {
+        return data.shutdown(s, how, errno);
+    }
+
+    @Override
+    public int wspGetSockName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        return data.name(s, false, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetPeerName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        return data.name(s, true, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetSockOpt(int s, int level, int optName, byte[] optVal, IntRef optLength, ErrnoRef errno) {
+        return data.getSockOpt(s, level, optName, optVal, optLength, errno);
+    }
+
+    @Override
+    public int wspSetSockOpt(int s, int level, int optName, byte[] optVal, int optLength, ErrnoRef errno) {
+        return data.setSockOpt(s, level, optName, optVal, optLength, errno);
+    }
+
+    @Override
+    public int wspIoctl(int s, int ioControlCode, byte[] inBuffer, int inBufferLength, byte[] outBuffer,
+            int outBufferLength, IntRef bytesReturned, Overlapped overlapped, ErrnoRef errno) {
+        return data.ioctl(s, ioControlCode, inBuffer, inBufferLength, outBuffer, outBufferLength, bytesReturned,
+                overlapped, errno);
+    }
+
+    @Override
+    public int wspJoinLeaf(int s, byte[] name, int nameLength, int flags, ErrnoRef errno) {
+        return data.joinLeaf(s, name, nameLength, flags, errno);
+    }
+
+    @Override
+    public boolean wspGetOverlappedResult(int s, Overlapped overlapped, IntRef transferred, boolean wait,
+            IntRef flags, ErrnoRef errno) {
+        return data.getOverlappedResult(s, overlapped, transferred, wait, flags, errno);
     }
 }

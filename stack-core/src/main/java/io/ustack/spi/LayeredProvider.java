@@ -7,6 +7,7 @@
  */
 package io.ustack.spi;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -35,6 +36,12 @@ import static io.ustack.spi.WsaError.*;
  *
  * <p>Descriptors: each layer socket maps to one descriptor of the next provider; a duplicate gets its own layer
  * socket (per-socket state is per descriptor).
+ *
+ * <p><b>Data functions</b> check WSAEINPROGRESS, WSANOTINITIALISED and WSAENOTSOCK (the layer's own descriptor), then
+ * pass every other argument unchanged to the next provider with its descriptor. A new socket coming back up
+ * (WSPAccept; WSPJoinLeaf when it returns another descriptor) gets a layer descriptor of the same chain entry.
+ * WSPGetSockOpt(SO_PROTOCOL_INFO) answers with the chain entry the socket was created through, as
+ * WSPDuplicateSocket does: the info travelling back up names the chain, never the base entry below it.
  */
 public abstract class LayeredProvider implements ServiceProvider {
     protected final ProtocolCatalog catalog;
@@ -258,5 +265,170 @@ public abstract class LayeredProvider implements ServiceProvider {
             return errno.fail(WSAEINVAL, SOCKET_ERROR);
         }
         return next.wspStringToAddress(addressString, addressFamily, below, address, addressLength, errno);
+    }
+
+    // ================================================================== data functions
+
+    /** The data-function prologue: the layer socket behind {@code s}, or null with the error in errno. */
+    protected final LayerSocket enter(int s, ErrnoRef errno) {
+        if (BlockingCalls.inProgress()) {
+            errno.set(WSAEINPROGRESS);
+            return null;
+        }
+        if (startups.get() == 0) {
+            errno.set(WSANOTINITIALISED);
+            return null;
+        }
+        LayerSocket ls = table.get(s);
+        if (ls == null) {
+            errno.set(WSAENOTSOCK);
+        }
+        return ls;
+    }
+
+    /** A layer descriptor for a new lower socket of the same chain entry as {@code like}; WSAEMFILE if full. */
+    private int adopt(LayerSocket like, int lower, ErrnoRef errno) {
+        ProtocolInfo info = like.protocolInfo();
+        int d = table.allocate(new LayerSocket(lower, info, like.addressFamily(), like.socketType(), like.protocol(),
+                attach(info, lower)));
+        if (d == INVALID_SOCKET) {
+            next.wspCloseSocket(lower, new ErrnoRef());
+            return errno.fail(WSAEMFILE, INVALID_SOCKET);
+        }
+        return d;
+    }
+
+    @Override
+    public int wspBind(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspBind(ls.lower(), name, nameLength, errno);
+    }
+
+    @Override
+    public int wspListen(int s, int backlog, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspListen(ls.lower(), backlog, errno);
+    }
+
+    @Override
+    public int wspAccept(int s, byte[] address, IntRef addressLength, AcceptCondition condition, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        if (ls == null) {
+            return INVALID_SOCKET;
+        }
+        int lower = next.wspAccept(ls.lower(), address, addressLength, condition, errno);
+        return lower == INVALID_SOCKET ? INVALID_SOCKET : adopt(ls, lower, errno);
+    }
+
+    @Override
+    public int wspConnect(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspConnect(ls.lower(), name, nameLength, errno);
+    }
+
+    @Override
+    public int wspSend(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR
+                : next.wspSend(ls.lower(), buffers, bufferCount, bytesSent, flags, overlapped, errno);
+    }
+
+    @Override
+    public int wspSendTo(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags, byte[] to,
+            int toLength, Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR
+                : next.wspSendTo(ls.lower(), buffers, bufferCount, bytesSent, flags, to, toLength, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecv(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR
+                : next.wspRecv(ls.lower(), buffers, bufferCount, bytesReceived, flags, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecvFrom(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            byte[] from, IntRef fromLength, Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspRecvFrom(ls.lower(), buffers, bufferCount, bytesReceived, flags,
+                from, fromLength, overlapped, errno);
+    }
+
+    @Override
+    public int wspShutdown(int s, int how, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspShutdown(ls.lower(), how, errno);
+    }
+
+    @Override
+    public int wspGetSockName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspGetSockName(ls.lower(), name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetPeerName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspGetPeerName(ls.lower(), name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetSockOpt(int s, int level, int optName, byte[] optVal, IntRef optLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        if (ls == null) {
+            return SOCKET_ERROR;
+        }
+        int r = next.wspGetSockOpt(ls.lower(), level, optName, optVal, optLength, errno);
+        if (r == 0 && level == SocketOptions.SOL_SOCKET && (optName == SocketOptions.SO_PROTOCOL_INFOW
+                || optName == SocketOptions.SO_PROTOCOL_INFOA)) {
+            ProtocolInfoLayout.write(ls.protocolInfo(), optName == SocketOptions.SO_PROTOCOL_INFOW, optVal);
+        }
+        return r;
+    }
+
+    @Override
+    public int wspSetSockOpt(int s, int level, int optName, byte[] optVal, int optLength, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspSetSockOpt(ls.lower(), level, optName, optVal, optLength, errno);
+    }
+
+    @Override
+    public int wspIoctl(int s, int ioControlCode, byte[] inBuffer, int inBufferLength, byte[] outBuffer,
+            int outBufferLength, IntRef bytesReturned, Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        return ls == null ? SOCKET_ERROR : next.wspIoctl(ls.lower(), ioControlCode, inBuffer, inBufferLength,
+                outBuffer, outBufferLength, bytesReturned, overlapped, errno);
+    }
+
+    @Override
+    public int wspJoinLeaf(int s, byte[] name, int nameLength, int flags, ErrnoRef errno) {
+        LayerSocket ls = enter(s, errno);
+        if (ls == null) {
+            return INVALID_SOCKET;
+        }
+        int lower = next.wspJoinLeaf(ls.lower(), name, nameLength, flags, errno);
+        if (lower == INVALID_SOCKET) {
+            return INVALID_SOCKET;
+        }
+        return lower == ls.lower() ? s : adopt(ls, lower, errno);
+    }
+
+    @Override
+    public boolean wspGetOverlappedResult(int s, Overlapped overlapped, IntRef transferred, boolean wait,
+            IntRef flags, ErrnoRef errno) {
+        if (startups.get() == 0) {
+            errno.set(WSANOTINITIALISED);
+            return false;
+        }
+        LayerSocket ls = table.get(s);
+        if (ls == null) {
+            errno.set(WSAENOTSOCK);
+            return false;
+        }
+        return next.wspGetOverlappedResult(ls.lower(), overlapped, transferred, wait, flags, errno);
     }
 }

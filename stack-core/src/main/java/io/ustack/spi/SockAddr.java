@@ -34,6 +34,21 @@ public final class SockAddr {
         };
     }
 
+    /**
+     * Checks a sockaddr argument of a socket of family {@code af}: WSAEFAULT if it is null, too short to hold a
+     * family or longer than its array; WSAEAFNOSUPPORT for another family; WSAEFAULT if shorter than that family's
+     * sockaddr; else NO_ERROR.
+     */
+    public static int check(byte[] sa, int length, int af) {
+        if (sa == null || length < 2 || length > sa.length) {
+            return WsaError.WSAEFAULT;
+        }
+        if (family(sa) != af) {
+            return WsaError.WSAEAFNOSUPPORT;
+        }
+        return length < lengthOf(af) ? WsaError.WSAEFAULT : WsaError.NO_ERROR;
+    }
+
     /** The address family (u16, little-endian). Needs 2 bytes. */
     public static int family(byte[] sa) {
         return sa[FAMILY_OFFSET] & 0xff | (sa[FAMILY_OFFSET + 1] & 0xff) << 8;

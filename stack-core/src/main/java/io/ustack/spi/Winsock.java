@@ -57,6 +57,11 @@ public final class Winsock {
     public static final int SG_UNCONSTRAINED_GROUP = 0x01;
     public static final int SG_CONSTRAINED_GROUP = 0x02;
 
+    // WSPJoinLeaf dwFlags (winsock2.h): the role of the joining socket in the session.
+    public static final int JL_SENDER_ONLY = 0x01;
+    public static final int JL_RECEIVER_ONLY = 0x02;
+    public static final int JL_BOTH = 0x04;
+
     /** MAKEWORD(2, 2): the SPI version this provider implements (low byte major, high byte minor). */
     public static final int WINSOCK_VERSION_2_2 = 0x0202;
 

@@ -11,6 +11,7 @@ public final class WsaError {
 
     public static final int NO_ERROR = 0;
     public static final int WSA_IO_PENDING = 997;
+    public static final int WSA_IO_INCOMPLETE = 996;
     public static final int WSA_OPERATION_ABORTED = 995;
     public static final int WSAEINTR = 10004;
     public static final int WSAEBADF = 10009;

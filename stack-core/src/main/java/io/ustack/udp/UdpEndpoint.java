@@ -97,6 +97,11 @@ public final class UdpEndpoint {
         return srcPorts[head];
     }
 
+    /** The next datagram's payload without removing it (MSG_PEEK), or null if none. Still owned by the queue. */
+    public ByteBuf peek() {
+        return count == 0 ? null : data[head];
+    }
+
     /**
      * Removes the next datagram and returns its payload (the caller releases it), or null if none. The source is
      * readable with {@link #nextSourceAddress()} / {@link #nextSourcePort()} before this call.

@@ -23,7 +23,8 @@ public final class UdpLayer implements TransportInput {
     static final int EPHEMERAL_FIRST = 49152;
     static final int EPHEMERAL_LAST = 65535;
     static final int DEFAULT_QUEUE_SLOTS = 1024;
-    static final int DEFAULT_RECEIVE_BUFFER = 1 << 20;
+    /** SO_RCVBUF of a new endpoint: bytes of queued payload before datagrams are dropped. */
+    public static final int DEFAULT_RECEIVE_BUFFER = 1 << 20;
 
     private final IpOutput ip;
     private final ByteBufAllocator alloc;

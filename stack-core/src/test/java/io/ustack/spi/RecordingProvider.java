@@ -5,6 +5,7 @@
  */
 package io.ustack.spi;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -87,5 +88,111 @@ final class RecordingProvider implements ServiceProvider {
             byte[] address, IntRef addressLength, ErrnoRef errno) {
         calls.add(new Call("WSPStringToAddress", protocolInfo));
         return target.wspStringToAddress(addressString, addressFamily, protocolInfo, address, addressLength, errno);
+    }
+
+    // Data functions: recorded by name (they carry no WSAPROTOCOL_INFO) and passed through.
+
+    @Override
+    public int wspBind(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        calls.add(new Call("WSPBind", null));
+        return target.wspBind(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspListen(int s, int backlog, ErrnoRef errno) {
+        calls.add(new Call("WSPListen", null));
+        return target.wspListen(s, backlog, errno);
+    }
+
+    @Override
+    public int wspAccept(int s, byte[] address, IntRef addressLength, AcceptCondition condition, ErrnoRef errno) {
+        calls.add(new Call("WSPAccept", null));
+        return target.wspAccept(s, address, addressLength, condition, errno);
+    }
+
+    @Override
+    public int wspConnect(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        calls.add(new Call("WSPConnect", null));
+        return target.wspConnect(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspSend(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        calls.add(new Call("WSPSend", null));
+        return target.wspSend(s, buffers, bufferCount, bytesSent, flags, overlapped, errno);
+    }
+
+    @Override
+    public int wspSendTo(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags, byte[] to,
+            int toLength, Overlapped overlapped, ErrnoRef errno) {
+        calls.add(new Call("WSPSendTo", null));
+        return target.wspSendTo(s, buffers, bufferCount, bytesSent, flags, to, toLength, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecv(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            Overlapped overlapped, ErrnoRef errno) {
+        calls.add(new Call("WSPRecv", null));
+        return target.wspRecv(s, buffers, bufferCount, bytesReceived, flags, overlapped, errno);
+    }
+
+    @Override
+    public int wspRecvFrom(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesReceived, IntRef flags,
+            byte[] from, IntRef fromLength, Overlapped overlapped, ErrnoRef errno) {
+        calls.add(new Call("WSPRecvFrom", null));
+        return target.wspRecvFrom(s, buffers, bufferCount, bytesReceived, flags, from, fromLength, overlapped,
+                errno);
+    }
+
+    @Override
+    public int wspShutdown(int s, int how, ErrnoRef errno) {
+        calls.add(new Call("WSPShutdown", null));
+        return target.wspShutdown(s, how, errno);
+    }
+
+    @Override
+    public int wspGetSockName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        calls.add(new Call("WSPGetSockName", null));
+        return target.wspGetSockName(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetPeerName(int s, byte[] name, IntRef nameLength, ErrnoRef errno) {
+        calls.add(new Call("WSPGetPeerName", null));
+        return target.wspGetPeerName(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspGetSockOpt(int s, int level, int optName, byte[] optVal, IntRef optLength, ErrnoRef errno) {
+        calls.add(new Call("WSPGetSockOpt", null));
+        return target.wspGetSockOpt(s, level, optName, optVal, optLength, errno);
+    }
+
+    @Override
+    public int wspSetSockOpt(int s, int level, int optName, byte[] optVal, int optLength, ErrnoRef errno) {
+        calls.add(new Call("WSPSetSockOpt", null));
+        return target.wspSetSockOpt(s, level, optName, optVal, optLength, errno);
+    }
+
+    @Override
+    public int wspIoctl(int s, int ioControlCode, byte[] inBuffer, int inBufferLength, byte[] outBuffer,
+            int outBufferLength, IntRef bytesReturned, Overlapped overlapped, ErrnoRef errno) {
+        calls.add(new Call("WSPIoctl", null));
+        return target.wspIoctl(s, ioControlCode, inBuffer, inBufferLength, outBuffer, outBufferLength, bytesReturned,
+                overlapped, errno);
+    }
+
+    @Override
+    public int wspJoinLeaf(int s, byte[] name, int nameLength, int flags, ErrnoRef errno) {
+        calls.add(new Call("WSPJoinLeaf", null));
+        return target.wspJoinLeaf(s, name, nameLength, flags, errno);
+    }
+
+    @Override
+    public boolean wspGetOverlappedResult(int s, Overlapped overlapped, IntRef transferred, boolean wait,
+            IntRef flags, ErrnoRef errno) {
+        calls.add(new Call("WSPGetOverlappedResult", null));
+        return target.wspGetOverlappedResult(s, overlapped, transferred, wait, flags, errno);
     }
 }

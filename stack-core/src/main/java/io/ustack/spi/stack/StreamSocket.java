@@ -1,0 +1,704 @@
+/*
+ * StreamSocket: a SOCK_STREAM provider socket over the TCP engine (RFC 9293 3.9.1 user interface: OPEN, SEND,
+ * RECEIVE, CLOSE, ABORT): unbound, bound, listening, connecting or connected; queues of posted receives, sends and
+ * accepts served in posting order; MSG_PEEK through a staging buffer; SO_LINGER, TCP_NODELAY, SO_KEEPALIVE.
+ */
+package io.ustack.spi.stack;
+
+import io.netty.buffer.ByteBuf;
+import io.ustack.spi.IntRef;
+import io.ustack.spi.OptionValue;
+import io.ustack.spi.SocketOptions;
+import io.ustack.spi.WsaException;
+import io.ustack.tcp.TcpConfig;
+import io.ustack.tcp.TcpConnection;
+import io.ustack.tcp.TcpHandler;
+import io.ustack.tcp.TcpListenHandler;
+import io.ustack.tcp.TcpListener;
+
+import java.util.ArrayDeque;
+
+import static io.ustack.spi.SocketOptions.*;
+import static io.ustack.spi.WsaError.*;
+
+/**
+ * A TCP socket. Engine thread only.
+ *
+ * <p>Receive: a request completes with what is readable (at least one byte), with 0 at the end of the stream (the
+ * peer's FIN after all data), or fails with the error that ended the connection (WSAECONNRESET, WSAETIMEDOUT,
+ * WSAECONNABORTED). MSG_WAITALL waits until the buffers are full (or the stream ends). Send: a request completes when
+ * all its bytes are in the TCP send buffer; a non-blocking one takes what fits. SD_SEND sends the FIN after every send
+ * posted before it.
+ */
+final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHandler {
+    static final int UNBOUND = 0;
+    static final int BOUND = 1;
+    static final int LISTENING = 2;
+    static final int CONNECTING = 3;
+    static final int CONNECTED = 4;
+
+    private int state;
+    private int localIp;
+    private int localPort;
+    private boolean portTaken;
+    private TcpListener listener;
+    private TcpConnection conn;
+    /** Per-socket TCP options (buffer sizes), null while the stack's defaults apply. */
+    private TcpConfig options;
+    private boolean keepAlive;
+    private boolean noDelay;
+    private boolean lingerOn;
+    private int lingerSeconds;
+    /** The connection is over for the user (onClosed); {@link #endError} why. */
+    private boolean ended;
+    private int endError;
+    private boolean sendShutdown;
+    private boolean recvShutdown;
+    /** SD_SEND came while sends were queued: the FIN follows them. */
+    private boolean finPending;
+    private Request connecting;
+    private final ArrayDeque<Request> recvs = new ArrayDeque<>(4);
+    private final ArrayDeque<Request> sends = new ArrayDeque<>(4);
+    private ArrayDeque<Request> accepts;
+    /** Bytes taken out of the connection by MSG_PEEK and not yet received. */
+    private ByteBuf staged;
+    private boolean serving;
+    private boolean serveAgain;
+
+    StreamSocket(StackBackend backend, long reserved) {
+        super(backend, reserved);
+    }
+
+    /** An accepted connection, with the listening socket's options. */
+    StreamSocket(StackBackend backend, long reserved, StreamSocket parent, TcpConnection c) {
+        super(backend, reserved);
+        nonBlocking = parent.nonBlocking;
+        reuseAddress = parent.reuseAddress;
+        options = parent.options;
+        keepAlive = parent.keepAlive;
+        noDelay = parent.noDelay;
+        lingerOn = parent.lingerOn;
+        lingerSeconds = parent.lingerSeconds;
+        state = CONNECTED;
+        conn = c;
+        localIp = c.localAddress();
+        localPort = c.localPort();
+        c.handler(this);
+        c.noDelay(noDelay);
+    }
+
+    // ------------------------------------------------------------------ bind, listen, accept, connect
+
+    @Override
+    int bind(int ip, int port) {
+        if (state != UNBOUND) {
+            return WSAEINVAL;
+        }
+        if (ip != 0 && ip != backend.localAddress()) {
+            return WSAEADDRNOTAVAIL;
+        }
+        int p = backend.ports().take(this, ip, port, reuseAddress);
+        if (p < 0) {
+            return WSAEADDRINUSE;
+        }
+        localIp = ip;
+        localPort = p;
+        portTaken = true;
+        state = BOUND;
+        return NO_ERROR;
+    }
+
+    @Override
+    int listen(int backlog) {
+        switch (state) {
+            case UNBOUND -> {
+                return WSAEINVAL;
+            }
+            case CONNECTING, CONNECTED -> {
+                return WSAEISCONN;
+            }
+            case LISTENING -> {
+                return NO_ERROR; // Winsock: listen again on a listening socket succeeds
+            }
+            default -> {
+            }
+        }
+        try {
+            listener = backend.tcp().listen(localIp, localPort, Math.max(1, backlog), this, options);
+        } catch (WsaException e) {
+            return e.error();
+        }
+        state = LISTENING;
+        accepts = new ArrayDeque<>(4);
+        return NO_ERROR;
+    }
+
+    @Override
+    void accept(Request r) {
+        if (state != LISTENING) {
+            r.fail(WSAEINVAL);
+            return;
+        }
+        if (enqueue(r, accepts)) {
+            serve();
+            noWait(r, accepts);
+        }
+    }
+
+    @Override
+    public void onAcceptable(TcpListener l) {
+        serve();
+    }
+
+    private void serveAccepts() {
+        Request r;
+        while (accepts != null && (r = accepts.peek()) != null) {
+            if (!r.claim()) {
+                accepts.poll();
+                continue;
+            }
+            TcpConnection c = listener.accept();
+            if (c == null) {
+                return;
+            }
+            accepts.poll();
+            StreamSocket child = backend.adopt(this, c);
+            if (child == null) {
+                c.abort();
+                r.fail(WSAENOBUFS);
+                continue;
+            }
+            if (r.address != null) {
+                writeName(r.address, r.addressOut, c.remoteAddress(), c.remotePort());
+            }
+            r.accepted = child;
+            r.complete(0);
+        }
+    }
+
+    @Override
+    void connect(Request r, int ip, int port) {
+        switch (state) {
+            case LISTENING -> {
+                r.fail(WSAEINVAL);
+                return;
+            }
+            case CONNECTED -> {
+                r.fail(WSAEISCONN);
+                return;
+            }
+            case CONNECTING -> {
+                r.fail(WSAEALREADY);
+                return;
+            }
+            default -> {
+            }
+        }
+        if (ip == 0 || port == 0) {
+            r.fail(WSAEADDRNOTAVAIL);
+            return;
+        }
+        if (!nonBlocking && !r.mayWait(false)) {
+            r.fail(WSAEINPROGRESS); // a blocking connect on the engine thread could only wait
+            return;
+        }
+        TcpConnection c;
+        try {
+            c = backend.tcp().connect(localIp, localPort, ip, port, this, backend.now(), options);
+        } catch (WsaException e) {
+            r.fail(e.error());
+            return;
+        }
+        conn = c;
+        if (!portTaken) {
+            localPort = c.localPort();
+            backend.ports().add(this, 0, localPort);
+            portTaken = true;
+        }
+        state = CONNECTING;
+        c.noDelay(noDelay);
+        if (nonBlocking) {
+            r.fail(WSAEWOULDBLOCK); // the connection goes on; WSAEALREADY / WSAEISCONN / SO_ERROR tell the rest
+            return;
+        }
+        connecting = r;
+    }
+
+    @Override
+    public void onConnected(TcpConnection c) {
+        if (closed || c != conn) {
+            return;
+        }
+        state = CONNECTED;
+        Request r = connecting;
+        connecting = null;
+        if (r != null) {
+            r.complete(0);
+        }
+        serve();
+    }
+
+    @Override
+    public void onClosed(TcpConnection c, int wsaError) {
+        if (closed || c != conn) {
+            return;
+        }
+        if (state == CONNECTING) {
+            int code = wsaError != NO_ERROR ? wsaError : WSAECONNREFUSED;
+            conn = null;
+            state = BOUND; // the failed attempt leaves the socket bound; connect may be called again
+            pendingError = code;
+            Request r = connecting;
+            connecting = null;
+            if (r != null) {
+                r.fail(code);
+            }
+            return;
+        }
+        ended = true;
+        endError = wsaError;
+        if (wsaError != NO_ERROR) {
+            pendingError = wsaError;
+        }
+        serve();
+    }
+
+    @Override
+    public void onReadable(TcpConnection c) {
+        if (!closed && c == conn) {
+            serve();
+        }
+    }
+
+    @Override
+    public void onWritable(TcpConnection c) {
+        if (!closed && c == conn) {
+            serve();
+        }
+    }
+
+    // ------------------------------------------------------------------ data
+
+    @Override
+    void send(Request r) {
+        if (state != CONNECTED) {
+            r.fail(WSAENOTCONN);
+        } else if (sendShutdown) {
+            r.fail(WSAESHUTDOWN);
+        } else if (ended) {
+            r.fail(endError != NO_ERROR ? endError : WSAESHUTDOWN);
+        } else if (enqueue(r, sends)) {
+            serve();
+            noWait(r, sends);
+        }
+    }
+
+    @Override
+    void recv(Request r) {
+        if (state != CONNECTED) {
+            r.fail(WSAENOTCONN);
+            return;
+        }
+        if (recvShutdown) {
+            r.fail(WSAESHUTDOWN);
+            return;
+        }
+        if ((r.flags & MSG_WAITALL) != 0) {
+            if (nonBlocking) {
+                r.fail(WSAEOPNOTSUPP);
+                return;
+            }
+            if (r.engineThread && readable() < r.capacity && !ended && !conn.isInputShutdown()) {
+                r.fail(WSAEINPROGRESS);
+                return;
+            }
+        }
+        if (enqueue(r, recvs)) {
+            serve();
+            noWait(r, recvs);
+        }
+    }
+
+    /** Serves the queues until nothing moves; re-entrant calls (events raised while serving) loop once more. */
+    private void serve() {
+        if (serving) {
+            serveAgain = true;
+            return;
+        }
+        serving = true;
+        try {
+            do {
+                serveAgain = false;
+                serveRecvs();
+                serveSends();
+                serveAccepts();
+            } while (serveAgain);
+        } finally {
+            serving = false;
+        }
+    }
+
+    @Override
+    int readable() {
+        if (state != CONNECTED) {
+            return 0;
+        }
+        return (staged != null ? staged.readableBytes() : 0) + conn.available();
+    }
+
+    private boolean endOfStream() {
+        return conn.isInputShutdown() || (ended && endError == NO_ERROR);
+    }
+
+    private void serveRecvs() {
+        Request r;
+        while ((r = recvs.peek()) != null) {
+            if (recvShutdown) {
+                recvs.poll();
+                r.fail(WSAESHUTDOWN);
+                continue;
+            }
+            long want = r.capacity - r.progress;
+            int avail = readable();
+            if (want > 0 && avail > 0) {
+                if (!r.claim()) {
+                    recvs.poll();
+                    continue;
+                }
+                r.progress += take(r, (int) Math.min(want, avail), (r.flags & MSG_PEEK) != 0);
+                if ((r.flags & MSG_WAITALL) != 0 && r.progress < r.capacity) {
+                    continue; // wait for the rest (or the end of the stream)
+                }
+                recvs.poll();
+                r.complete((int) r.progress);
+            } else if (want == 0 || endOfStream()) {
+                recvs.poll();
+                r.complete((int) r.progress);
+            } else if (ended) {
+                recvs.poll();
+                r.fail(endError);
+            } else {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Moves {@code n} readable bytes into the request's buffers at its progress (with {@code peek} copies them and
+     * leaves them readable); returns the bytes moved.
+     */
+    private int take(Request r, int n, boolean peek) {
+        byte[] scratch = backend.scratch();
+        if (peek) {
+            int have = staged != null ? staged.readableBytes() : 0;
+            if (have < n) {
+                if (staged == null) {
+                    staged = backend.allocator().directBuffer(n);
+                }
+                staged.ensureWritable(n - have);
+                conn.read(staged, n - have);
+            }
+            int k = Math.min(n, staged.readableBytes());
+            copyStaged(r, r.progress, k, scratch);
+            return k;
+        }
+        int moved = 0;
+        if (staged != null) {
+            int k = Math.min(n, staged.readableBytes());
+            copyStaged(r, r.progress, k, scratch);
+            staged.skipBytes(k);
+            moved = k;
+            if (!staged.isReadable()) {
+                staged.release();
+                staged = null;
+            }
+        }
+        ByteBuf sb = backend.scratchBuf();
+        while (moved < n) {
+            sb.clear();
+            int got = conn.read(sb, Math.min(n - moved, scratch.length));
+            if (got <= 0) {
+                break;
+            }
+            Buffers.scatter(r.buffers, r.count, r.progress + moved, scratch, 0, got);
+            moved += got;
+        }
+        return moved;
+    }
+
+    private void copyStaged(Request r, long at, int n, byte[] scratch) {
+        int done = 0;
+        while (done < n) {
+            int k = Math.min(n - done, scratch.length);
+            staged.getBytes(staged.readerIndex() + done, scratch, 0, k);
+            Buffers.scatter(r.buffers, r.count, at + done, scratch, 0, k);
+            done += k;
+        }
+    }
+
+    private void serveSends() {
+        Request r;
+        while ((r = sends.peek()) != null) {
+            if (ended) {
+                sends.poll();
+                r.fail(endError != NO_ERROR ? endError : WSAESHUTDOWN);
+                continue;
+            }
+            if (!r.claim()) {
+                sends.poll();
+                continue;
+            }
+            byte[] scratch = backend.scratch();
+            ByteBuf sb = backend.scratchBuf();
+            long remaining = r.capacity - r.progress;
+            boolean failed = false;
+            while (remaining > 0) {
+                int chunk = (int) Math.min(remaining, Math.min(scratch.length, Math.max(conn.sendSpace(), 1)));
+                Buffers.gather(r.buffers, r.count, r.progress, scratch, 0, chunk);
+                sb.setIndex(0, chunk);
+                int n;
+                try {
+                    n = conn.write(sb, chunk);
+                } catch (WsaException e) {
+                    sends.poll();
+                    r.fail(e.error());
+                    failed = true;
+                    break;
+                }
+                r.progress += n;
+                remaining -= n;
+                if (n < chunk) {
+                    break; // the send buffer is full: onWritable resumes
+                }
+            }
+            if (failed) {
+                continue;
+            }
+            if (remaining == 0 || (r.progress > 0 && !r.mayWait(nonBlocking))) {
+                sends.poll();
+                r.complete((int) r.progress);
+                continue;
+            }
+            return;
+        }
+        if (finPending && !ended) {
+            finPending = false;
+            conn.shutdownOutput();
+        }
+    }
+
+    @Override
+    int shutdown(int how) {
+        if (state != CONNECTED) {
+            return WSAENOTCONN;
+        }
+        if (how == SD_RECEIVE || how == SD_BOTH) {
+            recvShutdown = true;
+        }
+        if ((how == SD_SEND || how == SD_BOTH) && !sendShutdown) {
+            sendShutdown = true;
+            if (!ended) {
+                if (sends.isEmpty()) {
+                    conn.shutdownOutput();
+                } else {
+                    finPending = true;
+                }
+            }
+        }
+        serve();
+        return NO_ERROR;
+    }
+
+    // ------------------------------------------------------------------ names, options
+
+    @Override
+    int name(boolean peer, byte[] dst, IntRef length) {
+        if (peer) {
+            if (state != CONNECTED || ended) {
+                return WSAENOTCONN;
+            }
+            return writeName(dst, length, conn.remoteAddress(), conn.remotePort());
+        }
+        if (state == UNBOUND) {
+            return WSAEINVAL;
+        }
+        if (conn != null) {
+            return writeName(dst, length, conn.localAddress(), conn.localPort());
+        }
+        return writeName(dst, length, localIp, localPort);
+    }
+
+    @Override
+    int atMark(byte[] out) {
+        OptionValue.putInt(out, 0, 1); // TRUE: no urgent (OOB) data is ever pending here
+        return NO_ERROR;
+    }
+
+    @Override
+    boolean isListening() {
+        return state == LISTENING;
+    }
+
+    @Override
+    int receiveBufferSize() {
+        return (options != null ? options : backend.tcpDefaults()).receiveBufferSize();
+    }
+
+    @Override
+    int sendBufferSize() {
+        return (options != null ? options : backend.tcpDefaults()).sendBufferSize();
+    }
+
+    @Override
+    int applyBufferSizes(int receive, int send) {
+        if (receive < 1 || send < 1 || receive > (1 << 30) || send > (1 << 30)) {
+            return WSAEINVAL;
+        }
+        TcpConfig o = options != null ? options : backend.tcpDefaults();
+        options = new TcpConfig(o).receiveBufferSize(receive).sendBufferSize(send);
+        return NO_ERROR; // new connections (connect, listen) take them; an existing one keeps its rings
+    }
+
+    /** SO_KEEPALIVE as last set (the TCP engine of this tree has no keep-alive timer to hand it to). */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    @Override
+    int typeGetOption(int level, int option, byte[] value, IntRef length) {
+        if (level == SOL_SOCKET) {
+            switch (option) {
+                case SO_KEEPALIVE -> {
+                    return putBool(value, length, keepAlive);
+                }
+                case SO_LINGER -> {
+                    if (length.get() < OptionValue.LINGER_LENGTH) {
+                        return WSAEFAULT;
+                    }
+                    OptionValue.putShort(value, OptionValue.LINGER_ONOFF_OFFSET, lingerOn ? 1 : 0);
+                    OptionValue.putShort(value, OptionValue.LINGER_SECONDS_OFFSET, lingerSeconds);
+                    length.set(OptionValue.LINGER_LENGTH);
+                    return NO_ERROR;
+                }
+                case SO_DONTLINGER -> {
+                    return putBool(value, length, !lingerOn);
+                }
+                default -> {
+                    return WSAENOPROTOOPT;
+                }
+            }
+        }
+        if (level == SocketOptions.IPPROTO_TCP && option == TCP_NODELAY) {
+            return putBool(value, length, noDelay);
+        }
+        return unknownOption(level);
+    }
+
+    @Override
+    int typeSetOption(int level, int option, byte[] value, int length) {
+        boolean known = (level == SOL_SOCKET && (option == SO_KEEPALIVE || option == SO_LINGER
+                || option == SO_DONTLINGER)) || (level == SocketOptions.IPPROTO_TCP && option == TCP_NODELAY);
+        if (!known) {
+            return unknownOption(level);
+        }
+        if (length < OptionValue.INT_LENGTH) {
+            return WSAEFAULT;
+        }
+        int v = OptionValue.getInt(value, 0);
+        if (level == SocketOptions.IPPROTO_TCP) {
+            noDelay = v != 0;
+            if (conn != null && !ended) {
+                conn.noDelay(noDelay);
+            }
+            return NO_ERROR;
+        }
+        switch (option) {
+            case SO_KEEPALIVE -> keepAlive = v != 0;
+            case SO_LINGER -> {
+                lingerOn = OptionValue.getShort(value, OptionValue.LINGER_ONOFF_OFFSET) != 0;
+                lingerSeconds = OptionValue.getShort(value, OptionValue.LINGER_SECONDS_OFFSET);
+            }
+            default -> lingerOn = v == 0; // SO_DONTLINGER
+        }
+        return NO_ERROR;
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    void close(boolean abort) {
+        failAll(recvs, WSA_OPERATION_ABORTED, WSAEINTR);
+        failAll(sends, WSA_OPERATION_ABORTED, WSAEINTR);
+        if (accepts != null) {
+            failAll(accepts, WSA_OPERATION_ABORTED, WSAEINTR);
+        }
+        if (connecting != null) {
+            Request r = connecting;
+            connecting = null;
+            r.fail(WSAEINTR);
+        }
+        closed = true;
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
+        if (conn != null) {
+            TcpConnection c = conn;
+            c.handler(TcpHandler.NONE);
+            if (abort || (lingerOn && lingerSeconds == 0)) {
+                c.abort(); // SO_LINGER {1, 0}: a reset, and the connection is gone at once
+            } else {
+                c.close(); // graceful: queued data, then FIN, in the background
+            }
+        }
+        releaseStaged();
+        if (portTaken) {
+            backend.ports().remove(this, localPort);
+            portTaken = false;
+        }
+    }
+
+    private void releaseStaged() {
+        if (staged != null) {
+            staged.release();
+            staged = null;
+        }
+    }
+
+    @Override
+    void abortAll(int code) {
+        failAll(recvs, code, code);
+        failAll(sends, code, code);
+        if (accepts != null) {
+            failAll(accepts, code, code);
+        }
+        if (connecting != null) {
+            Request r = connecting;
+            connecting = null;
+            r.fail(code);
+        }
+        releaseStaged();
+    }
+
+    @Override
+    void cancel(Request target, int code) {
+        if (target == connecting) {
+            connecting = null;
+            TcpConnection c = conn;
+            conn = null;
+            state = BOUND;
+            c.handler(TcpHandler.NONE);
+            c.abort();
+            target.fail(code);
+            return;
+        }
+        if (recvs.remove(target) || sends.remove(target) || (accepts != null && accepts.remove(target))) {
+            target.fail(code);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamSocket[state=" + state + " port=" + localPort + (conn != null ? " " + conn : "") + "]";
+    }
+}
