@@ -1,10 +1,12 @@
 /*
  * PolicyLayer: a layered provider that allows or denies by rules: by address family, socket type and protocol
  * when a socket is created (WSPSocket), and by endpoint address prefix and port when an address is given
- * (checkEndpoint, for bind/connect/sendto). The first matching rule decides; a deny refuses with its WSA error.
+ * (WSPBind, WSPConnect, WSPSendTo, WSPJoinLeaf, through checkEndpoint). The first matching rule decides; a deny
+ * refuses with its WSA error and the call goes no further down the chain.
  */
 package io.ustack.spi;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 import static io.ustack.spi.WsaError.NO_ERROR;
@@ -14,8 +16,8 @@ import static io.ustack.spi.WsaError.NO_ERROR;
  *
  * <p>At WSPSocket only rules without an endpoint condition can decide (the others need an address and are
  * skipped); the first such matching rule allows or denies; with none, the default applies. At
- * {@link #checkEndpoint} every rule takes part. The data functions (bind, connect, sendto) will call
- * {@link #checkEndpoint} before passing the call on; until they exist it is callable directly.
+ * {@link #checkEndpoint} every rule takes part: WSPBind checks the local address, WSPConnect, WSPSendTo (on a
+ * datagram socket, when an address is given) and WSPJoinLeaf the remote one, before passing the call on.
  */
 public final class PolicyLayer extends LayeredProvider {
     private final List<PolicyRule> rules;
@@ -87,6 +89,46 @@ public final class PolicyLayer extends LayeredProvider {
             return WsaError.WSAEFAULT;
         }
         return decideEndpoint(ls.addressFamily(), ls.socketType(), ls.protocol(), sockaddr);
+    }
+
+    /** The data-function prologue plus the endpoint check: NO_ERROR to pass the call on, else the error. */
+    private int admit(int s, byte[] sockaddr, int length, ErrnoRef errno) {
+        if (enter(s, errno) == null) {
+            return errno.get();
+        }
+        return checkEndpoint(s, sockaddr, length);
+    }
+
+    @Override
+    public int wspBind(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        int err = admit(s, name, nameLength, errno);
+        return err != NO_ERROR ? errno.fail(err, Winsock.SOCKET_ERROR) : super.wspBind(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspConnect(int s, byte[] name, int nameLength, ErrnoRef errno) {
+        int err = admit(s, name, nameLength, errno);
+        return err != NO_ERROR ? errno.fail(err, Winsock.SOCKET_ERROR) : super.wspConnect(s, name, nameLength, errno);
+    }
+
+    @Override
+    public int wspSendTo(int s, ByteBuffer[] buffers, int bufferCount, IntRef bytesSent, int flags, byte[] to,
+            int toLength, Overlapped overlapped, ErrnoRef errno) {
+        LayerSocket ls = socket(s);
+        if (to != null && ls != null && ls.socketType() != Winsock.SOCK_STREAM) {
+            int err = admit(s, to, toLength, errno);
+            if (err != NO_ERROR) {
+                return errno.fail(err, Winsock.SOCKET_ERROR);
+            }
+        }
+        return super.wspSendTo(s, buffers, bufferCount, bytesSent, flags, to, toLength, overlapped, errno);
+    }
+
+    @Override
+    public int wspJoinLeaf(int s, byte[] name, int nameLength, int flags, ErrnoRef errno) {
+        int err = admit(s, name, nameLength, errno);
+        return err != NO_ERROR ? errno.fail(err, Winsock.INVALID_SOCKET)
+                : super.wspJoinLeaf(s, name, nameLength, flags, errno);
     }
 
     @Override

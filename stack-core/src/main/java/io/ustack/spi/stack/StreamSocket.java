@@ -10,7 +10,6 @@ import io.ustack.spi.IntRef;
 import io.ustack.spi.OptionValue;
 import io.ustack.spi.SocketOptions;
 import io.ustack.spi.WsaException;
-import io.ustack.tcp.TcpConfig;
 import io.ustack.tcp.TcpConnection;
 import io.ustack.tcp.TcpHandler;
 import io.ustack.tcp.TcpListenHandler;
@@ -43,12 +42,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     private boolean portTaken;
     private TcpListener listener;
     private TcpConnection conn;
-    /** Per-socket TCP options (buffer sizes), null while the stack's defaults apply. */
-    private TcpConfig options;
-    private boolean keepAlive;
-    private boolean noDelay;
-    private boolean lingerOn;
-    private int lingerSeconds;
+    private final StreamOptions options;
     /** The connection is over for the user (onClosed); {@link #endError} why. */
     private boolean ended;
     private int endError;
@@ -61,12 +55,14 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     private final ArrayDeque<Request> sends = new ArrayDeque<>(4);
     private ArrayDeque<Request> accepts;
     /** Bytes taken out of the connection by MSG_PEEK and not yet received. */
-    private ByteBuf staged;
+    private final PeekStage peeked;
     private boolean serving;
     private boolean serveAgain;
 
     StreamSocket(StackBackend backend, long reserved) {
         super(backend, reserved);
+        options = new StreamOptions();
+        peeked = new PeekStage(backend);
     }
 
     /** An accepted connection, with the listening socket's options. */
@@ -74,17 +70,14 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         super(backend, reserved);
         nonBlocking = parent.nonBlocking;
         reuseAddress = parent.reuseAddress;
-        options = parent.options;
-        keepAlive = parent.keepAlive;
-        noDelay = parent.noDelay;
-        lingerOn = parent.lingerOn;
-        lingerSeconds = parent.lingerSeconds;
+        options = new StreamOptions(parent.options);
+        peeked = new PeekStage(backend);
         state = CONNECTED;
         conn = c;
         localIp = c.localAddress();
         localPort = c.localPort();
         c.handler(this);
-        c.noDelay(noDelay);
+        c.noDelay(options.noDelay);
     }
 
     // ------------------------------------------------------------------ bind, listen, accept, connect
@@ -124,7 +117,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             }
         }
         try {
-            listener = backend.tcp().listen(localIp, localPort, Math.max(1, backlog), this, options);
+            listener = backend.tcp().listen(localIp, localPort, Math.max(1, backlog), this, options.tcp);
         } catch (WsaException e) {
             return e.error();
         }
@@ -204,7 +197,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         }
         TcpConnection c;
         try {
-            c = backend.tcp().connect(localIp, localPort, ip, port, this, backend.now(), options);
+            c = backend.tcp().connect(localIp, localPort, ip, port, this, backend.now(), options.tcp);
         } catch (WsaException e) {
             r.fail(e.error());
             return;
@@ -216,7 +209,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             portTaken = true;
         }
         state = CONNECTING;
-        c.noDelay(noDelay);
+        c.noDelay(options.noDelay);
         if (nonBlocking) {
             r.fail(WSAEWOULDBLOCK); // the connection goes on; WSAEALREADY / WSAEISCONN / SO_ERROR tell the rest
             return;
@@ -343,7 +336,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         if (state != CONNECTED) {
             return 0;
         }
-        return (staged != null ? staged.readableBytes() : 0) + conn.available();
+        return peeked.size() + conn.available();
     }
 
     private boolean endOfStream() {
@@ -365,7 +358,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
                     recvs.poll();
                     continue;
                 }
-                r.progress += take(r, (int) Math.min(want, avail), (r.flags & MSG_PEEK) != 0);
+                r.progress += peeked.take(conn, r, (int) Math.min(want, avail), (r.flags & MSG_PEEK) != 0);
                 if ((r.flags & MSG_WAITALL) != 0 && r.progress < r.capacity) {
                     continue; // wait for the rest (or the end of the stream)
                 }
@@ -380,59 +373,6 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             } else {
                 return;
             }
-        }
-    }
-
-    /**
-     * Moves {@code n} readable bytes into the request's buffers at its progress (with {@code peek} copies them and
-     * leaves them readable); returns the bytes moved.
-     */
-    private int take(Request r, int n, boolean peek) {
-        byte[] scratch = backend.scratch();
-        if (peek) {
-            int have = staged != null ? staged.readableBytes() : 0;
-            if (have < n) {
-                if (staged == null) {
-                    staged = backend.allocator().directBuffer(n);
-                }
-                staged.ensureWritable(n - have);
-                conn.read(staged, n - have);
-            }
-            int k = Math.min(n, staged.readableBytes());
-            copyStaged(r, r.progress, k, scratch);
-            return k;
-        }
-        int moved = 0;
-        if (staged != null) {
-            int k = Math.min(n, staged.readableBytes());
-            copyStaged(r, r.progress, k, scratch);
-            staged.skipBytes(k);
-            moved = k;
-            if (!staged.isReadable()) {
-                staged.release();
-                staged = null;
-            }
-        }
-        ByteBuf sb = backend.scratchBuf();
-        while (moved < n) {
-            sb.clear();
-            int got = conn.read(sb, Math.min(n - moved, scratch.length));
-            if (got <= 0) {
-                break;
-            }
-            Buffers.scatter(r.buffers, r.count, r.progress + moved, scratch, 0, got);
-            moved += got;
-        }
-        return moved;
-    }
-
-    private void copyStaged(Request r, long at, int n, byte[] scratch) {
-        int done = 0;
-        while (done < n) {
-            int k = Math.min(n - done, scratch.length);
-            staged.getBytes(staged.readerIndex() + done, scratch, 0, k);
-            Buffers.scatter(r.buffers, r.count, at + done, scratch, 0, k);
-            done += k;
         }
     }
 
@@ -541,86 +481,38 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
 
     @Override
     int receiveBufferSize() {
-        return (options != null ? options : backend.tcpDefaults()).receiveBufferSize();
+        return options.receiveBufferSize(backend.tcpDefaults());
     }
 
     @Override
     int sendBufferSize() {
-        return (options != null ? options : backend.tcpDefaults()).sendBufferSize();
+        return options.sendBufferSize(backend.tcpDefaults());
     }
 
     @Override
     int applyBufferSizes(int receive, int send) {
-        if (receive < 1 || send < 1 || receive > (1 << 30) || send > (1 << 30)) {
-            return WSAEINVAL;
-        }
-        TcpConfig o = options != null ? options : backend.tcpDefaults();
-        options = new TcpConfig(o).receiveBufferSize(receive).sendBufferSize(send);
-        return NO_ERROR; // new connections (connect, listen) take them; an existing one keeps its rings
-    }
-
-    /** SO_KEEPALIVE as last set (the TCP engine of this tree has no keep-alive timer to hand it to). */
-    boolean keepAlive() {
-        return keepAlive;
+        // new connections (connect, listen) take them; an existing connection keeps its rings
+        return options.applyBufferSizes(receive, send, backend.tcpDefaults());
     }
 
     @Override
     int typeGetOption(int level, int option, byte[] value, IntRef length) {
-        if (level == SOL_SOCKET) {
-            switch (option) {
-                case SO_KEEPALIVE -> {
-                    return putBool(value, length, keepAlive);
-                }
-                case SO_LINGER -> {
-                    if (length.get() < OptionValue.LINGER_LENGTH) {
-                        return WSAEFAULT;
-                    }
-                    OptionValue.putShort(value, OptionValue.LINGER_ONOFF_OFFSET, lingerOn ? 1 : 0);
-                    OptionValue.putShort(value, OptionValue.LINGER_SECONDS_OFFSET, lingerSeconds);
-                    length.set(OptionValue.LINGER_LENGTH);
-                    return NO_ERROR;
-                }
-                case SO_DONTLINGER -> {
-                    return putBool(value, length, !lingerOn);
-                }
-                default -> {
-                    return WSAENOPROTOOPT;
-                }
-            }
+        if (StreamOptions.handles(level, option)) {
+            return options.get(level, option, value, length);
         }
-        if (level == SocketOptions.IPPROTO_TCP && option == TCP_NODELAY) {
-            return putBool(value, length, noDelay);
-        }
-        return unknownOption(level);
+        return level == SOL_SOCKET ? WSAENOPROTOOPT : unknownOption(level);
     }
 
     @Override
     int typeSetOption(int level, int option, byte[] value, int length) {
-        boolean known = (level == SOL_SOCKET && (option == SO_KEEPALIVE || option == SO_LINGER
-                || option == SO_DONTLINGER)) || (level == SocketOptions.IPPROTO_TCP && option == TCP_NODELAY);
-        if (!known) {
-            return unknownOption(level);
+        if (!StreamOptions.handles(level, option)) {
+            return level == SOL_SOCKET ? WSAENOPROTOOPT : unknownOption(level);
         }
-        if (length < OptionValue.INT_LENGTH) {
-            return WSAEFAULT;
+        int err = options.set(level, option, value, length);
+        if (err == NO_ERROR && level == SocketOptions.IPPROTO_TCP && conn != null && !ended) {
+            conn.noDelay(options.noDelay);
         }
-        int v = OptionValue.getInt(value, 0);
-        if (level == SocketOptions.IPPROTO_TCP) {
-            noDelay = v != 0;
-            if (conn != null && !ended) {
-                conn.noDelay(noDelay);
-            }
-            return NO_ERROR;
-        }
-        switch (option) {
-            case SO_KEEPALIVE -> keepAlive = v != 0;
-            case SO_LINGER -> {
-                lingerOn = OptionValue.getShort(value, OptionValue.LINGER_ONOFF_OFFSET) != 0;
-                lingerSeconds = OptionValue.getShort(value, OptionValue.LINGER_SECONDS_OFFSET);
-            }
-            default -> lingerOn = v == 0; // SO_DONTLINGER
-        }
-        return NO_ERROR;
+        return err;
     }
 
     // ------------------------------------------------------------------ close
@@ -645,23 +537,16 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         if (conn != null) {
             TcpConnection c = conn;
             c.handler(TcpHandler.NONE);
-            if (abort || (lingerOn && lingerSeconds == 0)) {
+            if (abort || options.resetOnClose()) {
                 c.abort(); // SO_LINGER {1, 0}: a reset, and the connection is gone at once
             } else {
                 c.close(); // graceful: queued data, then FIN, in the background
             }
         }
-        releaseStaged();
+        peeked.release();
         if (portTaken) {
             backend.ports().remove(this, localPort);
             portTaken = false;
-        }
-    }
-
-    private void releaseStaged() {
-        if (staged != null) {
-            staged.release();
-            staged = null;
         }
     }
 
@@ -677,7 +562,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             connecting = null;
             r.fail(code);
         }
-        releaseStaged();
+        peeked.release();
     }
 
     @Override
