@@ -94,23 +94,28 @@ final class Segment {
 
     @Override
     public String toString() {
+        return srcPort + ">" + dstPort + " [" + flagString(flags) + "] seq=" + Integer.toUnsignedString(seq) + " ack="
+                + Integer.toUnsignedString(ack) + " win=" + window + " len=" + payloadLength;
+    }
+
+    /** tcpdump-style flags ("S", "F", "R", "P", "." for ACK), for logs and test output. */
+    static String flagString(int flags) {
         StringBuilder f = new StringBuilder();
-        if (has(TcpSegment.SYN)) {
+        if ((flags & TcpSegment.SYN) != 0) {
             f.append('S');
         }
-        if (has(TcpSegment.FIN)) {
+        if ((flags & TcpSegment.FIN) != 0) {
             f.append('F');
         }
-        if (has(TcpSegment.RST)) {
+        if ((flags & TcpSegment.RST) != 0) {
             f.append('R');
         }
-        if (has(TcpSegment.PSH)) {
+        if ((flags & TcpSegment.PSH) != 0) {
             f.append('P');
         }
-        if (has(TcpSegment.ACK)) {
+        if ((flags & TcpSegment.ACK) != 0) {
             f.append('.');
         }
-        return srcPort + ">" + dstPort + " [" + f + "] seq=" + Integer.toUnsignedString(seq) + " ack="
-                + Integer.toUnsignedString(ack) + " win=" + window + " len=" + payloadLength;
+        return f.toString();
     }
 }

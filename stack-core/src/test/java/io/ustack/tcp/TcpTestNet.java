@@ -68,22 +68,7 @@ final class TcpTestNet implements AutoCloseable {
 
         @Override
         public String toString() {
-            StringBuilder f = new StringBuilder();
-            if (has(TcpSegment.SYN)) {
-                f.append('S');
-            }
-            if (has(TcpSegment.FIN)) {
-                f.append('F');
-            }
-            if (has(TcpSegment.RST)) {
-                f.append('R');
-            }
-            if (has(TcpSegment.PSH)) {
-                f.append('P');
-            }
-            if (has(TcpSegment.ACK)) {
-                f.append('.');
-            }
+            String f = Segment.flagString(flags);
             return from + "@" + time / 1_000_000 + "ms [" + f + "] seq=" + Integer.toUnsignedString(seq) + " ack="
                     + Integer.toUnsignedString(ack) + " win=" + window + " len=" + length
                     + (mss >= 0 ? " mss=" + mss : "") + (wscale >= 0 ? " ws=" + wscale : "")
