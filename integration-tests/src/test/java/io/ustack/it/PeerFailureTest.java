@@ -171,8 +171,9 @@ class PeerFailureTest {
                         .isBetween(expected - idle.toMillis() - 200, expected + 2_000);
                 assertThat(net.stack().call(iface -> ext.keepAliveTimeouts).join()).as("keep-alive timeouts")
                         .isEqualTo(1);
+                // a probe may leave between reading `probes` and the vanishing (answered or not): count, or one more
                 assertThat(net.stack().call(iface -> ext.keepAliveProbes).join() - probes)
-                        .as("unanswered probes before giving up").isEqualTo(count);
+                        .as("unanswered probes before giving up").isBetween((long) count, (long) count + 1);
             } finally {
                 KernelTools.kill(socat);
             }
