@@ -3,17 +3,23 @@
  * that records every frame), and the stack's Services (echo 7, discard 9, HTTP 80). close() takes down all three,
  * in reverse order, also after a start that failed half-way, and never hides the first failure.
  * With -Dustack.it.pcap=true every fixture records to target/pcap/NAMESPACE.pcap (to look into a flaky transfer).
+ * Optionally the stack's side of the TAP is a bad network (an ImpairedLink between the TAP and the stack; a capture
+ * then records what the stack sends and what reaches it, i.e. the stack's side of the impairment), and the stack's
+ * TCP has its own TcpConfig.
  */
 package io.ustack.it;
 
 import io.ustack.api.Stack;
 import io.ustack.app.Services;
 import io.ustack.engine.Clock;
+import io.ustack.link.ImpairedLink;
+import io.ustack.link.Impairment;
 import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
 import io.ustack.tap.netns.KernelPeer;
+import io.ustack.tcp.TcpConfig;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,6 +28,7 @@ import java.nio.file.Path;
 final class StackPeer implements AutoCloseable {
     private final KernelPeer peer;
     private PcapLink pcap;
+    private ImpairedLink impaired;
     private Stack stack;
     private Services services;
 
@@ -41,10 +48,27 @@ final class StackPeer implements AutoCloseable {
 
     /** As {@link #start(Path)} on a TAP (Ethernet) or a TUN (bare IP) device. */
     static StackPeer start(Path pcapFile, DeviceMode mode) throws Exception {
+        return start(pcapFile, mode, Impairment.NONE, new TcpConfig());
+    }
+
+    /** A stack behind an ImpairedLink applying {@code impairment}, with {@code tcp}; {@code pcapFile} may be null. */
+    static StackPeer start(Impairment impairment, TcpConfig tcp, Path pcapFile) throws Exception {
+        return start(pcapFile, DeviceMode.TAP, impairment, tcp);
+    }
+
+    /**
+     * The general form: {@code impairment} NONE means no ImpairedLink at all; the capture, if any, sits between the
+     * stack and the impairment.
+     */
+    static StackPeer start(Path pcapFile, DeviceMode mode, Impairment impairment, TcpConfig tcp) throws Exception {
         StackPeer s = new StackPeer(KernelPeer.create(TapLink.DEFAULT_MTU, mode));
         boolean done = false;
         try {
             Link link = s.peer.link();
+            if (impairment.impairs()) {
+                s.impaired = new ImpairedLink(link, Clock.SYSTEM, impairment);
+                link = s.impaired;
+            }
             if (pcapFile == null && Boolean.getBoolean("ustack.it.pcap")) {
                 pcapFile = KernelTools.artifactDirectory("pcap").resolve(s.peer.namespace() + ".pcap");
                 System.out.println("recording " + s.peer + " to " + pcapFile.toAbsolutePath());
@@ -54,7 +78,7 @@ final class StackPeer implements AutoCloseable {
                 link = s.pcap;
             }
             s.stack = Stack.builder(link).name(s.peer.deviceName())
-                    .ipv4(s.peer.stackAddress() + "/" + s.peer.prefixLength()).build().start();
+                    .ipv4(s.peer.stackAddress() + "/" + s.peer.prefixLength()).tcp(tcp).build().start();
             s.services = Services.start(s.stack);
             done = true;
             return s;
@@ -76,6 +100,11 @@ final class StackPeer implements AutoCloseable {
     /** The capture, or null when none was asked for. */
     PcapLink pcap() {
         return pcap;
+    }
+
+    /** The impairment decorator, or null when the link is not impaired. */
+    ImpairedLink impaired() {
+        return impaired;
     }
 
     String stackAddress() {
@@ -108,6 +137,8 @@ final class StackPeer implements AutoCloseable {
                     stack.close();
                 } else if (pcap != null) {
                     pcap.close();
+                } else if (impaired != null) {
+                    impaired.close();
                 }
             } finally {
                 services = null;

@@ -211,6 +211,10 @@ public final class TcpSocket implements AutoCloseable {
     private void serveReads() {
         Op op;
         while ((op = reads.peek()) != null) {
+            if (op.future.isDone()) {
+                reads.poll(); // the caller gave up on it (timeout, cancel): its buffer gets nothing
+                continue;
+            }
             if (!op.view.isWritable()) {
                 reads.poll().complete(0);
                 continue;
@@ -233,6 +237,10 @@ public final class TcpSocket implements AutoCloseable {
     private void serveWrites() {
         Op op;
         while ((op = writes.peek()) != null) {
+            if (op.future.isDone() && op.moved == 0) {
+                writes.poll(); // abandoned before any of it was queued: send nothing of it
+                continue;
+            }
             if (done) {
                 writes.poll().future.completeExceptionally(new WsaException(error != 0 ? error
                         : WsaError.WSAESHUTDOWN, "the connection has ended"));

@@ -23,6 +23,8 @@ public final class UdpSocket implements AutoCloseable {
     private final UdpEndpoint endpoint;
     /** Posted receives, oldest first; engine thread only. */
     private final ArrayDeque<CompletableFuture<Datagram>> receives = new ArrayDeque<>();
+    /** A datagram taken for a receive that was abandoned at that very moment; goes to the next receive. */
+    private Datagram carried;
 
     private UdpSocket(Stack stack, UdpEndpoint endpoint) {
         this.stack = stack;
@@ -94,17 +96,37 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     private void deliver() {
-        while (!receives.isEmpty() && endpoint.queued() > 0) {
-            int srcIp = endpoint.nextSourceAddress();
-            int srcPort = endpoint.nextSourcePort();
-            ByteBuf b = endpoint.poll();
-            ByteBuffer data = ByteBuffer.allocate(b.readableBytes());
-            b.readBytes(data);
-            b.release();
-            data.flip();
-            receives.poll().complete(new Datagram(new InetSocketAddress(Ipv4Address.toInetAddress(srcIp), srcPort),
-                    data));
+        while (endpoint.queued() > 0 || carried != null) {
+            CompletableFuture<Datagram> f = nextLiveReceive();
+            if (f == null) {
+                return;
+            }
+            Datagram d = carried != null ? carried : take();
+            carried = null;
+            if (!f.complete(d)) {
+                carried = d; // abandoned between the check and now (timeout, cancel): keep it for the next receive
+            }
         }
+    }
+
+    /** The oldest posted receive that nobody gave up on (timed out or cancelled ones are dropped), or null. */
+    private CompletableFuture<Datagram> nextLiveReceive() {
+        CompletableFuture<Datagram> f;
+        while ((f = receives.peek()) != null && f.isDone()) {
+            receives.poll();
+        }
+        return receives.poll();
+    }
+
+    private Datagram take() {
+        int srcIp = endpoint.nextSourceAddress();
+        int srcPort = endpoint.nextSourcePort();
+        ByteBuf b = endpoint.poll();
+        ByteBuffer data = ByteBuffer.allocate(b.readableBytes());
+        b.readBytes(data);
+        b.release();
+        data.flip();
+        return new Datagram(new InetSocketAddress(Ipv4Address.toInetAddress(srcIp), srcPort), data);
     }
 
     /** Closes the socket; pending receives fail with WSA_OPERATION_ABORTED. */

@@ -8,6 +8,7 @@ package io.ustack.engine;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.ustack.link.FrameSink;
 import io.ustack.link.Link;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final MpscUnboundedXaddArrayQueue<Runnable> commands = new MpscUnboundedXaddArrayQueue<>(1024);
     private final List<TurnHook> hooks = new ArrayList<>();
     private final List<LongConsumer> startHooks = new ArrayList<>();
+    /** Bound once: a method reference created per turn would be garbage on every turn. */
+    private final MessagePassingQueue.Consumer<Runnable> commandRunner = this::runCommand;
     private final int spinsBeforeSleep;
     private FrameSink sink;
     private long now;
@@ -132,7 +135,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             startHooks.get(i).accept(now);
         }
         int work = link.receive(sink, FRAME_BUDGET);
-        work += commands.drain(this::runCommand, COMMAND_BUDGET);
+        work += commands.drain(commandRunner, COMMAND_BUDGET);
         work += timers.expire(now);
         for (int i = 0, n = hooks.size(); i < n; i++) {
             work += hooks.get(i).afterTurn(now);

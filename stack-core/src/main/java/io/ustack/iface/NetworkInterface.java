@@ -54,6 +54,7 @@ public final class NetworkInterface implements FrameSink {
             tcp.input(b, o, l, s, d, now);
             return true;
         }, udp);
+        ipv4.tcpErrors(tcp::icmpError);
         loop.addTurnStartHook(tcp::updateTime);
         loop.frameSink(this);
     }

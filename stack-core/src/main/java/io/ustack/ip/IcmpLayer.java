@@ -1,7 +1,8 @@
 /*
  * IcmpLayer: ICMPv4 (RFC 792) as a host needs it (RFC 1122 3.2.2): echo reply, destination unreachable for closed
  * ports and unknown protocols (quoting the offending header, RFC 1812 4.3.2.3 length), error rate limiting
- * (RFC 1812 4.3.2.8), and never an error about an error, a broadcast or a fragment (RFC 1122 3.2.2).
+ * (RFC 1812 4.3.2.8), and never an error about an error, a broadcast or a fragment (RFC 1122 3.2.2). Destination
+ * unreachable and time exceeded messages quoting a TCP segment go to TCP (RFC 1122 3.2.2.1 / 4.2.3.9, RFC 1191).
  */
 package io.ustack.ip;
 
@@ -23,6 +24,7 @@ public final class IcmpLayer {
     private final Icmpv4Packet icmp = new Icmpv4Packet();
     private long tokens = BURST;
     private long lastRefill;
+    private ErrorListener tcpErrors;
 
     IcmpLayer(IpOutput ip, StackCounters counters) {
         this.ip = ip;
@@ -40,8 +42,28 @@ public final class IcmpLayer {
             echoReply(buf, offset, length, srcIp, dstIp, now);
             return;
         }
-        // Errors will be surfaced to sockets by a later issue (ICMP errors to sockets, PMTU); count them for now.
+        int type = icmp.type();
+        int quoted = offset + Icmpv4Packet.HEADER_LENGTH;
+        if ((type == Icmpv4Packet.TYPE_DEST_UNREACHABLE || type == Icmpv4Packet.TYPE_TIME_EXCEEDED) && !broadcast
+                && tcpErrors != null && length >= Icmpv4Packet.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + 8
+                && buf.getUnsignedByte(quoted + Ipv4Packet.PROTOCOL_OFFSET) == Ipv4Packet.PROTOCOL_TCP) {
+            tcpErrors.icmpError(type, icmp.code(), icmp.nextHopMtu(), buf, quoted,
+                    length - Icmpv4Packet.HEADER_LENGTH, now);
+            return;
+        }
+        // Errors about UDP will be surfaced to sockets by a later issue; count them for now.
         counters.drop(DropReason.ICMP_IGNORED);
+    }
+
+    /** A transport told about ICMP errors quoting its packets (the quoted bytes are borrowed for the call). */
+    @FunctionalInterface
+    public interface ErrorListener {
+        void icmpError(int type, int code, int nextHopMtu, ByteBuf quoted, int offset, int length, long now);
+    }
+
+    /** Where ICMP errors quoting TCP segments go (null: nowhere). */
+    void tcpErrors(ErrorListener listener) {
+        this.tcpErrors = listener;
     }
 
     // RFC 792 "Echo or Echo Reply Message": the reply carries the request's identifier, sequence and data.

@@ -76,6 +76,11 @@ public final class Ipv4Layer implements IpOutput {
         this.udp = udp;
     }
 
+    /** Where ICMP errors quoting a TCP segment go (RFC 1122 4.2.3.9, RFC 1191). */
+    public void tcpErrors(IcmpLayer.ErrorListener listener) {
+        icmp.tcpErrors(listener);
+    }
+
     // ---------------------------------------------------------------- input
 
     /** Input of one IPv4 packet starting at {@code offset}; {@code length} may include link padding. */

@@ -32,6 +32,16 @@ final class Assembler {
         return ends[i];
     }
 
+    /** Whether [start, end) lies entirely inside one range. */
+    boolean covers(int start, int end) {
+        for (int i = 0; i < count; i++) {
+            if (starts[i] <= start && end <= ends[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The end of the last range (0 if empty): one past the highest byte held. */
     int highestEnd() {
         return count == 0 ? 0 : ends[count - 1];

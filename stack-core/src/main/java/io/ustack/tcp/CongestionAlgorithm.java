@@ -1,6 +1,6 @@
 /*
- * CongestionAlgorithm: the congestion controls a TcpConfig can choose (RFC 5681 + RFC 6582 NewReno now; CUBIC of
- * RFC 9438 is planned).
+ * CongestionAlgorithm: the congestion controls a TcpConfig can choose: CUBIC (RFC 9438, the default, with optional
+ * HyStart++ of RFC 9406) and NewReno (RFC 5681 + RFC 6582).
  */
 package io.ustack.tcp;
 
@@ -11,8 +11,24 @@ public enum CongestionAlgorithm {
         public CongestionControl create(int smss) {
             return new NewReno(smss);
         }
+    },
+    CUBIC {
+        @Override
+        public CongestionControl create(int smss) {
+            return new Cubic(smss);
+        }
+
+        @Override
+        public CongestionControl create(int smss, TcpConfig config) {
+            return new Cubic(smss, config.hystart());
+        }
     };
 
     /** A fresh controller for a connection whose sender MSS is {@code smss}. */
     public abstract CongestionControl create(int smss);
+
+    /** A fresh controller configured by {@code config} (HyStart++ on or off). */
+    public CongestionControl create(int smss, TcpConfig config) {
+        return create(smss);
+    }
 }

@@ -1,7 +1,8 @@
 /*
  * CongestionControl: the congestion window policy of a sender (RFC 5681 section 3), kept apart from the loss
- * detection that drives it (duplicate ACK counting, the RFC 6582 "recover" point and the retransmission timer stay
- * in TcpSender). NewReno is the first implementation; CUBIC (RFC 9438) plugs in here later.
+ * detection that drives it (LossRecovery: duplicate ACKs and RFC 6582 "recover" in RenoRecovery, the RFC 6675
+ * scoreboard and RFC 8985 RACK-TLP in SackRecovery; the retransmission timer in TcpSender). Implementations: NewReno
+ * (RFC 5681 / RFC 6582) and Cubic (RFC 9438, the default), both with RFC 3465 byte counting (L = 2*SMSS).
  *
  * All sizes are bytes. FlightSize is RFC 5681's: data sent but not yet cumulatively acknowledged.
  */
@@ -26,6 +27,20 @@ public interface CongestionControl {
 
     /** A partial acknowledgment of {@code bytesAcked} bytes during fast recovery (RFC 6582 3.2 step 3). */
     void onPartialAck(int bytesAcked);
+
+    /**
+     * A loss was detected with SACK (RFC 6675 section 5 step 4, RFC 8985 section 6.2) or a tail loss probe repaired
+     * one (RFC 8985 7.4): ssthresh is reduced and cwnd set to it, without the inflation of Reno fast recovery
+     * (during SACK recovery the sender counts pipe against cwnd instead).
+     */
+    void onLossDetected(int flightSize, long now);
+
+    /**
+     * A round-trip time sample of {@code rttNanos} from an ACK of {@code ack} while SND.MAX is {@code sndMax}: for
+     * algorithms that use delay or round boundaries (CUBIC's RTT term, HyStart++ rounds).
+     */
+    default void onRttSample(long rttNanos, int ack, int sndMax, long now) {
+    }
 
     /** A full acknowledgment ended fast recovery (RFC 6582 3.2 step 3, "full acknowledgment"). */
     void onExitRecovery(int flightSize, long now);

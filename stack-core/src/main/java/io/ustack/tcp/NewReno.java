@@ -1,6 +1,7 @@
 /*
- * NewReno: TCP congestion control per RFC 5681 (slow start, congestion avoidance with byte counting per RFC 3465,
- * fast retransmit / fast recovery window arithmetic) and RFC 6582 (NewReno partial acknowledgments).
+ * NewReno: TCP congestion control per RFC 5681 (slow start with appropriate byte counting, RFC 3465 2.2 with
+ * L = 2*SMSS; congestion avoidance with byte counting per RFC 3465 2.1, fast retransmit / fast recovery window
+ * arithmetic) and RFC 6582 (NewReno partial acknowledgments); with SACK, RFC 6675 cwnd = ssthresh on loss.
  */
 package io.ustack.tcp;
 
@@ -9,6 +10,8 @@ public final class NewReno implements CongestionControl {
     private int smss;
     private int cwnd;
     private int ssthresh;
+    /** RFC 3465 2.2: the slow start limit L on the growth per ACK, in segments. */
+    static final int ABC_LIMIT_SEGMENTS = 2;
     /** Bytes acknowledged since cwnd last grew in congestion avoidance (RFC 5681 3.1, RFC 3465 2.1). */
     private int bytesAckedInAvoidance;
 
@@ -42,8 +45,12 @@ public final class NewReno implements CongestionControl {
             return;
         }
         if (cwnd < ssthresh) {
-            // RFC 5681 3.1 equation 2: cwnd += min(N, SMSS)
-            cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, smss));
+            // RFC 3465 2.2: cwnd += min(N, L), L = 2*SMSS (RFC 5681 3.1 equation 2 allows SMSS per ACK; byte
+            // counting with L = 2*SMSS makes up for delayed ACKs), never beyond ssthresh in one step
+            cwnd = saturatingAdd(cwnd, Math.min(bytesAcked, ABC_LIMIT_SEGMENTS * smss));
+            if (ssthresh != Integer.MAX_VALUE && cwnd > ssthresh) {
+                cwnd = ssthresh;
+            }
             bytesAckedInAvoidance = 0;
         } else {
             // RFC 5681 3.1 (byte counting variant, RFC 3465): cwnd += SMSS once a whole cwnd has been acknowledged
@@ -61,6 +68,14 @@ public final class NewReno implements CongestionControl {
         ssthresh = Math.max(flightSize / 2, 2 * smss);
         // step 3: cwnd = ssthresh + 3*SMSS ("inflates" by the three segments that left the network)
         cwnd = ssthresh + 3 * smss;
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
+    public void onLossDetected(int flightSize, long now) {
+        // RFC 6675 section 5 step 4.2 / RFC 5681 equation 4: ssthresh = cwnd = max(FlightSize / 2, 2*SMSS)
+        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        cwnd = ssthresh;
         bytesAckedInAvoidance = 0;
     }
 

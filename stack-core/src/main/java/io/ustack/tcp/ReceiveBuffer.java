@@ -2,7 +2,8 @@
  * ReceiveBuffer: the receive side's byte store: a ring of SO_RCVBUF bytes holding the in-order bytes the user has
  * not read yet (from the read position up to RCV.NXT) followed by the window, into which out-of-order segments are
  * written at their offset from RCV.NXT (RFC 9293 3.10.7.4 "seventh"; which parts are filled is the Assembler's job).
- * Allocated on first data, released when the connection ends or the user closes.
+ * Allocated on first data, released when the connection ends or the user closes. Resizable (auto-sizing,
+ * SO_RCVBUF) without losing bytes: the ring's contents are copied, in order from the read position, to a new ring.
  */
 package io.ustack.tcp;
 
@@ -12,7 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
 /** Receive ring: [read position, +readable) is in order; past it, offsets are relative to RCV.NXT. */
 final class ReceiveBuffer {
     private final ByteBufAllocator allocator;
-    private final int capacity;
+    private int capacity;
     private ByteBuf ring;
     private int head;
     private int readable;
@@ -81,6 +82,32 @@ final class ReceiveBuffer {
         readable -= n;
         head = (head + n) % capacity; // not reset when empty: out-of-order bytes sit at fixed ring positions
         return n;
+    }
+
+    /**
+     * Gives the ring {@code newCapacity} bytes. The first {@code keep} bytes past the read position (the readable
+     * bytes and whatever out-of-order bytes lie within the window already offered) are kept at the same offsets;
+     * {@code keep} must not exceed the new capacity. Nothing is allocated before the first data.
+     */
+    void resize(int newCapacity, int keep) {
+        if (newCapacity < 1 || keep < readable || keep > newCapacity || keep > capacity) {
+            throw new IllegalArgumentException("resize to " + newCapacity + " keeping " + keep + " of " + capacity);
+        }
+        if (released || newCapacity == capacity) {
+            return;
+        }
+        if (ring != null) {
+            ByteBuf other = allocator.directBuffer(newCapacity, newCapacity);
+            int first = Math.min(keep, capacity - head);
+            other.setBytes(0, ring, head, first);
+            if (keep > first) {
+                other.setBytes(first, ring, 0, keep - first);
+            }
+            ring.release();
+            ring = other;
+        }
+        head = 0;
+        capacity = newCapacity;
     }
 
     /** Forgets every byte and returns the ring to its allocator; nothing can be stored afterwards. */

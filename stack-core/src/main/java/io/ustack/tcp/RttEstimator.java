@@ -55,6 +55,25 @@ public final class RttEstimator {
         backoff = 0;
     }
 
+    /**
+     * RFC 7323 Appendix G: with timestamps every ACK of new data yields a sample, so each one weighs
+     * 1/{@code expectedSamples} of a normal one (alpha' = alpha / ExpectedSamples, beta' = beta / ExpectedSamples,
+     * ExpectedSamples = ceil(FlightSize / (SMSS * 2))).
+     */
+    public void sample(long r, int expectedSamples) {
+        if (r < 0) {
+            return;
+        }
+        if (!hasSample || expectedSamples <= 1) {
+            sample(r);
+            return;
+        }
+        rttvar += (Math.abs(srtt - r) - rttvar) / (4L * expectedSamples);
+        srtt += (r - srtt) / (8L * expectedSamples);
+        baseRto = clamp(srtt + Math.max(CLOCK_GRANULARITY_NANOS, K * rttvar));
+        backoff = 0;
+    }
+
     /** The current RTO including back-off, within [min, max]. */
     public long rto() {
         long r = baseRto;

@@ -59,7 +59,7 @@ final class SegmentArrives {
             return;
         }
         c.receiver.init(seg.seq); // RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ
-        c.negotiate(seg.options);
+        c.negotiate(seg.options, now);
         if (ackAcceptable) {
             // our SYN is acknowledged: ESTABLISHED; the window of a SYN is never scaled (RFC 7323 2.2)
             snd.onSynAcked(seg, false, now);
@@ -96,6 +96,14 @@ final class SegmentArrives {
             return;
         }
 
+        // RFC 7323 5.3 R1: PAWS, before the sequence number check
+        if (c.timestamps.pawsReject(seg, now)) {
+            counters.drop(DropReason.TCP_UNACCEPTABLE);
+            rcv.ackNow = true;
+            return;
+        }
+        rcv.noteDuplicate(seg); // RFC 2883 D-SACK for text below RCV.NXT
+
         // first, check the sequence number
         if (!rcv.acceptable(seg)) {
             counters.drop(DropReason.TCP_UNACCEPTABLE);
@@ -109,11 +117,13 @@ final class SegmentArrives {
         }
         int originalSeq = seg.seq;
         rcv.trim(seg);
+        c.lastReceivedAt = now; // the peer is alive (keep-alive, zero-window user timeout)
+        c.timestamps.update(seg, originalSeq, now); // RFC 7323 4.3 (2): TS.Recent
 
         // second, check the RST bit (RFC 5961 3.2: only an exact RCV.NXT match resets; in window: challenge ACK)
         if (seg.has(TcpSegment.RST)) {
             if (originalSeq != rcv.rcvNxt) {
-                rcv.ackNow = true;
+                c.challengeAck(now);
                 counters.drop(DropReason.TCP_UNACCEPTABLE);
                 return;
             }
@@ -133,7 +143,7 @@ final class SegmentArrives {
             if (state == TcpState.SYN_RECEIVED && c.passive) {
                 c.terminate(0);
             } else {
-                rcv.ackNow = true;
+                c.challengeAck(now);
             }
             return;
         }
@@ -197,5 +207,6 @@ final class SegmentArrives {
         if (c.receiver.processText(seg, now)) {
             c.finReceived(now);
         }
+        c.buffers.onData(seg, now); // receive auto-sizing: the receiver's RTT
     }
 }

@@ -2,7 +2,8 @@
  * SendBuffer: the send side's byte store (RFC 9293 3.3.1, the part of the sequence space from SND.UNA to the end of
  * the user's data): a ring over one buffer of SO_SNDBUF bytes. Segments copy out of it into packet buffers when they
  * are (re)transmitted; acknowledged bytes are dropped from its head. The ring buffer is allocated on first use and
- * released when the connection ends.
+ * released when the connection ends. It can be resized (auto-sizing, SO_SNDBUF) without losing bytes: a new ring
+ * is allocated, the bytes copied to its start, the old ring released.
  */
 package io.ustack.tcp;
 
@@ -12,7 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
 /** Ring of unacknowledged and unsent bytes. Offsets are relative to the first unacknowledged byte. */
 final class SendBuffer {
     private final ByteBufAllocator allocator;
-    private final int capacity;
+    private int capacity;
     private ByteBuf ring;
     private int head;
     private int size;
@@ -86,6 +87,31 @@ final class SendBuffer {
         }
         size -= n;
         head = size == 0 ? 0 : (head + n) % capacity;
+    }
+
+    /**
+     * Gives the ring {@code newCapacity} bytes (at least {@link #size()}), keeping every byte it holds. Nothing is
+     * allocated before the first write.
+     */
+    void resize(int newCapacity) {
+        if (newCapacity < size || newCapacity < 1) {
+            throw new IllegalArgumentException("resize to " + newCapacity + " with " + size + " held");
+        }
+        if (released || newCapacity == capacity) {
+            return;
+        }
+        if (ring != null) {
+            ByteBuf bigger = allocator.directBuffer(newCapacity, newCapacity);
+            int first = Math.min(size, capacity - head);
+            bigger.setBytes(0, ring, head, first);
+            if (size > first) {
+                bigger.setBytes(first, ring, 0, size - first);
+            }
+            ring.release();
+            ring = bigger;
+        }
+        head = 0;
+        capacity = newCapacity;
     }
 
     /** Returns the ring to its allocator; the buffer holds nothing afterwards and accepts no more bytes. */

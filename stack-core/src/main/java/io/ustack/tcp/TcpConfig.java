@@ -1,8 +1,10 @@
 /*
  * TcpConfig: the tunables of a TCP layer: MSS (RFC 9293 3.7.1), buffer sizes (SO_SNDBUF / SO_RCVBUF, hence the
  * window scale of RFC 7323 section 2), RTO bounds (RFC 6298), MSL and TIME-WAIT (RFC 9293 3.4.2), retry limits
- * (RFC 1122 4.2.3.5 R2 and the SYN R2), delayed ACK (RFC 1122 4.2.3.2 / RFC 5681 4.2), congestion control, and the
- * ephemeral port range (RFC 6056 / IANA 49152-65535).
+ * (RFC 1122 4.2.3.5 R2 and the SYN R2), delayed ACK (RFC 1122 4.2.3.2 / RFC 5681 4.2), congestion control, the
+ * ephemeral port range (RFC 6056 / IANA 49152-65535), keep-alives (RFC 9293 3.8.4, RFC 1122 4.2.3.6), the user
+ * timeout (RFC 9293 3.8.3, RFC 5482), the RFC 5961 section 7 challenge ACK limit, the SYN backlog and SYN cookies
+ * (RFC 4987 3.1 / 3.6), the smallest path MTU ICMP may impose (RFC 1191 3) and buffer auto-sizing bounds.
  */
 package io.ustack.tcp;
 
@@ -19,6 +21,20 @@ public final class TcpConfig {
     private int mss; // 0: derive from the interface MTU
     private int sendBufferSize = 256 * 1024;
     private int receiveBufferSize = 256 * 1024;
+    private int sendBufferMin = 4096;
+    private int sendBufferMax = 4 << 20;
+    private int receiveBufferMin = 4096;
+    private int receiveBufferMax = 4 << 20;
+    private boolean sendBufferAuto = true;
+    private boolean receiveBufferAuto = true;
+    private boolean keepAlive;
+    private long keepAliveIdleNanos = Duration.ofHours(2).toNanos();
+    private long keepAliveIntervalNanos = Duration.ofSeconds(75).toNanos();
+    private int keepAliveCount = 9;
+    private int challengeAckLimit = 1000;
+    private int synBacklog = 1024;
+    private boolean synCookies = true;
+    private int minPathMtu = 552;
     private long rtoInitialNanos = Duration.ofSeconds(1).toNanos();
     private long rtoMinNanos = Duration.ofMillis(200).toNanos();
     private long rtoMaxNanos = Duration.ofSeconds(60).toNanos();
@@ -30,7 +46,13 @@ public final class TcpConfig {
     private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
     private boolean windowScaling = true;
     private int maxOutOfOrderRanges = 32;
-    private CongestionAlgorithm congestionControl = CongestionAlgorithm.NEW_RENO;
+    private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
+    // RFC 7323 timestamps, RFC 2018 SACK, RFC 8985 RACK-TLP, RFC 9406 HyStart++, quick-ack in slow start
+    private boolean timestamps = true;
+    private boolean sack = true;
+    private boolean rackTlp = true;
+    private boolean hystart = true;
+    private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
     private int ephemeralPortLast = 65535;
     private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -43,6 +65,20 @@ public final class TcpConfig {
         mss = other.mss;
         sendBufferSize = other.sendBufferSize;
         receiveBufferSize = other.receiveBufferSize;
+        sendBufferMin = other.sendBufferMin;
+        sendBufferMax = other.sendBufferMax;
+        receiveBufferMin = other.receiveBufferMin;
+        receiveBufferMax = other.receiveBufferMax;
+        sendBufferAuto = other.sendBufferAuto;
+        receiveBufferAuto = other.receiveBufferAuto;
+        keepAlive = other.keepAlive;
+        keepAliveIdleNanos = other.keepAliveIdleNanos;
+        keepAliveIntervalNanos = other.keepAliveIntervalNanos;
+        keepAliveCount = other.keepAliveCount;
+        challengeAckLimit = other.challengeAckLimit;
+        synBacklog = other.synBacklog;
+        synCookies = other.synCookies;
+        minPathMtu = other.minPathMtu;
         rtoInitialNanos = other.rtoInitialNanos;
         rtoMinNanos = other.rtoMinNanos;
         rtoMaxNanos = other.rtoMaxNanos;
@@ -55,6 +91,11 @@ public final class TcpConfig {
         windowScaling = other.windowScaling;
         maxOutOfOrderRanges = other.maxOutOfOrderRanges;
         congestionControl = other.congestionControl;
+        timestamps = other.timestamps;
+        sack = other.sack;
+        rackTlp = other.rackTlp;
+        hystart = other.hystart;
+        quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
         ephemeralPortLast = other.ephemeralPortLast;
         allocator = other.allocator;
@@ -69,16 +110,61 @@ public final class TcpConfig {
         return this;
     }
 
-    /** SO_SNDBUF: bytes the send ring holds (unacknowledged plus unsent). */
+    /**
+     * SO_SNDBUF: a fixed size for the send ring (unacknowledged plus unsent bytes); turns send buffer auto-sizing
+     * off, as setting SO_SNDBUF does on Linux.
+     */
     public TcpConfig sendBufferSize(int bytes) {
         this.sendBufferSize = checkBuffer(bytes);
+        this.sendBufferAuto = false;
         return this;
     }
 
-    /** SO_RCVBUF: bytes the receive ring holds; the advertised window never exceeds it. */
+    /**
+     * SO_RCVBUF: a fixed size for the receive ring; the advertised window never exceeds it and the window scale is
+     * chosen for it. Turns receive buffer auto-sizing off, as setting SO_RCVBUF does on Linux.
+     */
     public TcpConfig receiveBufferSize(int bytes) {
         this.receiveBufferSize = checkBuffer(bytes);
+        this.receiveBufferAuto = false;
         return this;
+    }
+
+    /**
+     * Send buffer auto-sizing (the default, like Linux's tcp_wmem): the ring starts at {@code initial} bytes and
+     * grows with the congestion window (to about two windows) up to {@code max}; {@code min} is the smallest size a
+     * connection's setter accepts. Default 4 KiB / 256 KiB / 4 MiB.
+     */
+    public TcpConfig sendBufferAuto(int min, int initial, int max) {
+        checkBounds(min, initial, max);
+        this.sendBufferMin = min;
+        this.sendBufferSize = initial;
+        this.sendBufferMax = max;
+        this.sendBufferAuto = true;
+        return this;
+    }
+
+    /**
+     * Receive buffer auto-sizing (the default, like Linux's tcp_rmem with tcp_moderate_rcvbuf): the ring starts at
+     * {@code initial} bytes and grows to about twice what the application reads per round trip, up to {@code max};
+     * the window scale offered in the SYN is chosen for {@code max}. {@code min} is the smallest size a connection's
+     * setter accepts. Default 4 KiB / 256 KiB / 4 MiB.
+     */
+    public TcpConfig receiveBufferAuto(int min, int initial, int max) {
+        checkBounds(min, initial, max);
+        this.receiveBufferMin = min;
+        this.receiveBufferSize = initial;
+        this.receiveBufferMax = max;
+        this.receiveBufferAuto = true;
+        return this;
+    }
+
+    private static void checkBounds(int min, int initial, int max) {
+        checkBuffer(min);
+        checkBuffer(max);
+        if (min > initial || initial > max) {
+            throw new IllegalArgumentException("buffer bounds " + min + " <= " + initial + " <= " + max);
+        }
     }
 
     private static int checkBuffer(int bytes) {
@@ -121,7 +207,11 @@ public final class TcpConfig {
         return this;
     }
 
-    /** RFC 9293 3.8.3 user timeout: give up when data stays unacknowledged this long (0 = only maxRetries). */
+    /**
+     * RFC 9293 3.8.3 user timeout (RFC 5482 1: how long transmitted data may remain unacknowledged): give up with
+     * WSAETIMEDOUT when the oldest unacknowledged byte (or the SYN) was sent this long ago, or when zero-window probes
+     * have gone unanswered this long (0 = only maxRetries).
+     */
     public TcpConfig userTimeout(Duration d) {
         this.userTimeoutNanos = d.toNanos();
         if (userTimeoutNanos < 0) {
@@ -175,6 +265,36 @@ public final class TcpConfig {
         return this;
     }
 
+    /** Whether to offer and accept the RFC 7323 timestamps option (default on): RTTM and PAWS. */
+    public TcpConfig timestamps(boolean on) {
+        this.timestamps = on;
+        return this;
+    }
+
+    /** Whether to offer and accept SACK (RFC 2018, default on); with it, loss recovery follows RFC 6675. */
+    public TcpConfig sack(boolean on) {
+        this.sack = on;
+        return this;
+    }
+
+    /** RFC 8985 RACK-TLP time-based loss detection and tail loss probes (default on; needs SACK). */
+    public TcpConfig rackTlp(boolean on) {
+        this.rackTlp = on;
+        return this;
+    }
+
+    /** RFC 9406 HyStart++ in slow start for CUBIC (default on). */
+    public TcpConfig hystart(boolean on) {
+        this.hystart = on;
+        return this;
+    }
+
+    /** Acknowledge every segment at the start of a connection (the peer's slow start), as Linux's quick-ack mode. */
+    public TcpConfig quickAck(boolean on) {
+        this.quickAck = on;
+        return this;
+    }
+
     /** The ports {@code connect} picks from when asked for port 0. */
     public TcpConfig ephemeralPorts(int first, int last) {
         if (first < 1 || last > 65535 || first > last) {
@@ -182,6 +302,72 @@ public final class TcpConfig {
         }
         this.ephemeralPortFirst = first;
         this.ephemeralPortLast = last;
+        return this;
+    }
+
+    /** SO_KEEPALIVE for new connections (default off, RFC 1122 4.2.3.6). */
+    public TcpConfig keepAlive(boolean on) {
+        this.keepAlive = on;
+        return this;
+    }
+
+    /**
+     * Keep-alive timing (RFC 1122 4.2.3.6, RFC 9293 3.8.4; Linux's TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT): the
+     * first probe after {@code idle} without any segment from the peer, then one every {@code interval}; after
+     * {@code count} unanswered probes the connection ends with WSAETIMEDOUT. Defaults 2 h, 75 s, 9.
+     */
+    public TcpConfig keepAlive(Duration idle, Duration interval, int count) {
+        if (count < 1 || count > 255) {
+            throw new IllegalArgumentException("keepalive count " + count);
+        }
+        this.keepAliveIdleNanos = positive(idle);
+        this.keepAliveIntervalNanos = positive(interval);
+        this.keepAliveCount = count;
+        return this;
+    }
+
+    /**
+     * RFC 5961 section 7: at most this many challenge ACKs per second for the whole layer (the budget of each
+     * second is drawn at random in [limit/2, 3*limit/2) so that it reveals nothing, as Linux does since
+     * CVE-2016-5696). Default 1000, like Linux's tcp_challenge_ack_limit.
+     */
+    public TcpConfig challengeAckLimit(int perSecond) {
+        if (perSecond < 1) {
+            throw new IllegalArgumentException("challengeAckLimit " + perSecond);
+        }
+        this.challengeAckLimit = perSecond;
+        return this;
+    }
+
+    /**
+     * The most half-open (SYN-RECEIVED) connections a listener keeps (RFC 4987 3.1), besides the listen backlog that
+     * bounds half-open plus accept-queue connections. Beyond either, SYNs get SYN cookies (or are dropped when they
+     * are off). Default 1024.
+     */
+    public TcpConfig synBacklog(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("synBacklog " + n);
+        }
+        this.synBacklog = n;
+        return this;
+    }
+
+    /** SYN cookies (RFC 4987 3.6) when a listener's SYN backlog is full (default on, like Linux's tcp_syncookies=1). */
+    public TcpConfig synCookies(boolean on) {
+        this.synCookies = on;
+        return this;
+    }
+
+    /**
+     * The smallest path MTU an ICMP "fragmentation needed" may impose (RFC 1191 3 allows 68; default 552 as Linux's
+     * min_pmtu, so a forged ICMP cannot shrink segments to a few bytes). A layer-wide setting: the layer's own
+     * config is used, not per-connection options.
+     */
+    public TcpConfig minPathMtu(int bytes) {
+        if (bytes < 68 || bytes > 65535) {
+            throw new IllegalArgumentException("minPathMtu " + bytes);
+        }
+        this.minPathMtu = bytes;
         return this;
     }
 
@@ -209,6 +395,67 @@ public final class TcpConfig {
 
     public int receiveBufferSize() {
         return receiveBufferSize;
+    }
+
+    public int sendBufferMin() {
+        return sendBufferMin;
+    }
+
+    public int sendBufferMax() {
+        return sendBufferMax;
+    }
+
+    public boolean sendBufferAuto() {
+        return sendBufferAuto;
+    }
+
+    public int receiveBufferMin() {
+        return receiveBufferMin;
+    }
+
+    public int receiveBufferMax() {
+        return receiveBufferMax;
+    }
+
+    public boolean receiveBufferAuto() {
+        return receiveBufferAuto;
+    }
+
+    /** The largest the receive ring may become: the auto-sizing maximum, or the fixed size. */
+    public int receiveBufferLimit() {
+        return receiveBufferAuto ? receiveBufferMax : receiveBufferSize;
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    public long keepAliveIdleNanos() {
+        return keepAliveIdleNanos;
+    }
+
+    public long keepAliveIntervalNanos() {
+        return keepAliveIntervalNanos;
+    }
+
+    public int keepAliveCount() {
+        return keepAliveCount;
+    }
+
+    public int challengeAckLimit() {
+        return challengeAckLimit;
+    }
+
+    public int synBacklog() {
+        return synBacklog;
+    }
+
+    public boolean synCookies() {
+        return synCookies;
+    }
+
+    public int minPathMtu() {
+        return minPathMtu;
     }
 
     public long rtoInitialNanos() {
@@ -264,6 +511,26 @@ public final class TcpConfig {
         return congestionControl;
     }
 
+    public boolean timestamps() {
+        return timestamps;
+    }
+
+    public boolean sack() {
+        return sack;
+    }
+
+    public boolean rackTlp() {
+        return rackTlp;
+    }
+
+    public boolean hystart() {
+        return hystart;
+    }
+
+    public boolean quickAck() {
+        return quickAck;
+    }
+
     public int ephemeralPortFirst() {
         return ephemeralPortFirst;
     }
@@ -278,9 +545,10 @@ public final class TcpConfig {
 
     @Override
     public String toString() {
-        return "TcpConfig[mss=" + mss + " sndbuf=" + sendBufferSize + " rcvbuf=" + receiveBufferSize
+        return "TcpConfig[mss=" + mss + " sndbuf=" + sendBufferSize + (sendBufferAuto ? "<=" + sendBufferMax : "")
+                + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + "]";
     }
 }

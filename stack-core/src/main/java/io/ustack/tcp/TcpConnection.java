@@ -20,10 +20,6 @@ import java.util.Objects;
  * caused them (see {@link TcpHandler}).
  */
 public final class TcpConnection {
-    private static final int EVENT_CONNECTED = 1;
-    private static final int EVENT_READABLE = 2;
-    private static final int EVENT_WRITABLE = 4;
-    private static final int EVENT_CLOSED = 8;
 
     final TcpLayer layer;
     private final int localIp;
@@ -32,6 +28,19 @@ public final class TcpConnection {
     private final int remotePort;
     final TcpSender sender;
     final TcpReceiver receiver;
+    final KeepAlive keepalive;
+    /** Null without a user timeout. */
+    final UserTimeout userTimeout;
+    /** When the last acceptable segment arrived (keep-alive and zero-window user timeout). */
+    long lastReceivedAt;
+    /** A soft error reported by ICMP (RFC 1122 4.2.3.9), reported instead of WSAETIMEDOUT if the connection dies. */
+    int softError;
+    /** Ring sizes: fixed or auto-sized. */
+    final BufferSizing buffers;
+    /** RFC 7323 timestamps (RTTM, PAWS). */
+    final Timestamps timestamps;
+    /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
+    private final boolean sackOffered;
     private final Timer closeTimer;
     private final long timeWaitNanos;
     private final long finWait2Nanos;
@@ -49,10 +58,7 @@ public final class TcpConnection {
     /** The user called close() or abort(): it will not read any more. */
     private boolean userClosed;
     private int error;
-    private int events;
-    private boolean dispatching;
-    private boolean closeReported;
-    private int closeError;
+    private final ConnectionEvents events = new ConnectionEvents();
 
     TcpConnection(TcpLayer layer, TcpConfig config, int localIp, int localPort, int remoteIp, int remotePort,
             int iss, TcpListener listener) {
@@ -64,8 +70,14 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
+        this.timestamps = new Timestamps(config.timestamps(),
+                layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
+        this.sackOffered = config.sack();
         this.sender = new TcpSender(this, config, layer.timers(), layer.counters(), iss, ourMss);
         this.receiver = new TcpReceiver(this, config, layer.timers(), ourMss);
+        this.keepalive = new KeepAlive(this, config);
+        this.buffers = new BufferSizing(this, config);
+        this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
         this.closeTimer = new Timer(this::onCloseTimer);
         this.timeWaitNanos = config.timeWaitNanos();
         this.finWait2Nanos = config.finWait2TimeoutNanos();
@@ -98,6 +110,10 @@ public final class TcpConnection {
         this.handler = Objects.requireNonNull(h);
     }
 
+    TcpHandler handler() {
+        return handler;
+    }
+
     /** In-order bytes ready to read. */
     public int available() {
         return receiver.buffer.readable();
@@ -112,6 +128,7 @@ public final class TcpConnection {
         int n = receiver.read(dst, maxBytes);
         if (n > 0) {
             long now = layer.now();
+            buffers.onRead(n, now);
             if (receivesData() && receiver.windowUpdateWorthwhile()) {
                 receiver.ackNow = true;
                 output(now);
@@ -237,6 +254,40 @@ public final class TcpConnection {
         }
     }
 
+    /** SO_RCVBUF: a fixed receive ring (auto-sizing off; see BufferSizing.setReceive). */
+    public void receiveBufferSize(int bytes) {
+        buffers.setReceive(bytes, layer.now());
+    }
+
+    /** SO_SNDBUF: a fixed send ring (auto-sizing off; see BufferSizing.setSend). */
+    public void sendBufferSize(int bytes) {
+        buffers.setSend(bytes);
+    }
+
+    /** The receive ring's size now (auto-sizing changes it). */
+    public int receiveBufferSize() {
+        return receiver.buffer.capacity();
+    }
+
+    /** The send ring's size now (auto-sizing changes it). */
+    public int sendBufferSize() {
+        return sender.buffer.capacity();
+    }
+
+    /** SO_KEEPALIVE (RFC 1122 4.2.3.6) with the timing of the layer's or the connection's TcpConfig. */
+    public void keepAlive(boolean on) {
+        keepalive.enable(on, layer.now());
+    }
+
+    public boolean keepAlive() {
+        return keepalive.enabled();
+    }
+
+    /** The last soft error an ICMP message reported (RFC 1122 4.2.3.9), or 0. */
+    public int softError() {
+        return softError;
+    }
+
     /** The pending error (a WSA code), or 0. */
     public int error() {
         return error;
@@ -253,14 +304,24 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 LISTEN, a SYN arrived: answer with SYN-ACK and go to SYN-RECEIVED. */
     void passiveOpen(Segment seg, long now) {
         receiver.init(seg.seq);
-        negotiate(seg.options);
+        negotiate(seg.options, now);
         state = TcpState.SYN_RECEIVED;
         sender.sendSyn(true, now);
     }
 
-    /** Takes the peer's SYN options: MSS (RFC 9293 3.7.1) and window scale (RFC 7323 2.2 / 2.3). */
-    void negotiate(TcpOptions peer) {
+    /**
+     * Takes the peer's SYN options: timestamps (RFC 7323 3.2), SACK-permitted (RFC 2018 2), MSS (RFC 9293 3.7.1,
+     * less the 12 bytes of timestamps every segment will carry) and window scale (RFC 7323 2.2 / 2.3).
+     */
+    void negotiate(TcpOptions peer, long now) {
+        timestamps.negotiate(peer, now);
+        boolean sack = sackOffered && peer.sackPermitted();
+        receiver.sack.enabled = sack;
+        sender.sackPermitted(sack);
+        int optionBytes = timestamps.enabled ? Timestamps.OPTION_BYTES : 0;
+        sender.segmentOptionBytes = optionBytes;
         sender.mss(peer.mss(), receiver.rcvMss);
+        receiver.rcvSegment = receiver.rcvMss - optionBytes;
         if (peer.windowScale() >= 0 && receiver.offeredWscale >= 0) {
             windowScaling = true;
             sender.sndWscale = Math.min(peer.windowScale(), TcpReceiver.MAX_WINDOW_SCALE);
@@ -275,13 +336,15 @@ public final class TcpConnection {
     /** The handshake completed (from SYN-SENT or SYN-RECEIVED). */
     void established(long now) {
         state = TcpState.ESTABLISHED;
+        lastReceivedAt = now;
+        keepalive.start(now);
         if (outputShutdown) {
             queueFinIfSynchronized();
         }
         if (listener != null) {
             listener.onEstablished(this);
         } else {
-            events |= EVENT_CONNECTED;
+            events.connected();
         }
     }
 
@@ -320,6 +383,7 @@ public final class TcpConnection {
     void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
         sender.release();
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         receiver.ackNow = true; // the FIN (ours acknowledged, theirs now) gets its ACK
         restartTimeWait(now);
@@ -342,9 +406,22 @@ public final class TcpConnection {
         flushEvents();
     }
 
-    /** R2 reached or user timeout (RFC 1122 4.2.3.5): give up. */
+    /**
+     * R2 reached, user timeout or keep-alive (RFC 1122 4.2.3.5): give up, reporting a soft error an ICMP message
+     * left instead of a timeout (RFC 1122 4.2.3.9).
+     */
     void giveUp(int wsaError, long now) {
+        if (wsaError == WsaError.WSAETIMEDOUT && softError != 0) {
+            wsaError = softError;
+        }
         terminate(passive && listener != null ? 0 : wsaError);
+    }
+
+    private void stopGuards() {
+        keepalive.stop();
+        if (userTimeout != null) {
+            userTimeout.stop();
+        }
     }
 
     /** Reset and forget a connection no user ever saw (its listener closed before accepting it). */
@@ -375,6 +452,7 @@ public final class TcpConnection {
         }
         state = TcpState.CLOSED;
         layer.timers().cancel(closeTimer);
+        stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         sender.release();
         layer.remove(this);
@@ -392,11 +470,7 @@ public final class TcpConnection {
     }
 
     private void reportClosed(int wsaError) {
-        if (!closeReported) {
-            closeReported = true;
-            closeError = wsaError;
-            events |= EVENT_CLOSED;
-        }
+        events.closed(wsaError);
     }
 
     private void maybeReleaseReceiveBuffer() {
@@ -432,6 +506,7 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return;
         }
+        buffers.beforeOutput();
         if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
             sender.output(now);
         }
@@ -443,21 +518,24 @@ public final class TcpConnection {
     /** Builds and sends one segment of this connection. */
     void emit(int seq, int flags, int dataOffset, int dataLength, long now) {
         boolean syn = (flags & TcpSegment.SYN) != 0;
-        TcpOptions options = null;
-        if (syn) {
-            options = layer.writer().clearedOptions().mss(receiver.rcvMss);
-            // RFC 7323 2.2: offer in our SYN; in a SYN-ACK only if the peer's SYN offered it
-            if (state == TcpState.SYN_SENT ? receiver.offeredWscale >= 0 : windowScaling) {
-                options.windowScale(receiver.offeredWscale);
-            }
-        }
         boolean ack = (flags & TcpSegment.ACK) != 0;
+        TcpOptions options = SegmentOptions.build(this, flags, dataLength, state == TcpState.SYN_SENT,
+                windowScaling, sackOffered, now);
         int window = (flags & TcpSegment.RST) != 0 ? 0 : receiver.windowField(syn);
         layer.writer().send(localIp, localPort, remoteIp, remotePort, seq, ack ? receiver.rcvNxt : 0, flags, window,
                 options, sender.buffer, dataOffset, dataLength, now);
         if (ack) {
+            timestamps.lastAckSent = receiver.rcvNxt; // RFC 7323 4.3 Last.ACK.sent
             receiver.onAckSent();
         }
+        if (userTimeout != null) {
+            userTimeout.onSend(seq, flags, dataLength, now);
+        }
+    }
+
+    /** RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK, if the budget of RFC 5961 7 allows (ChallengeAckLimiter). */
+    void challengeAck(long now) {
+        layer.challengeAcks().challenge(this, now);
     }
 
     // ================================================================== timers (engine callbacks)
@@ -476,6 +554,13 @@ public final class TcpConnection {
         flushEvents();
     }
 
+    void onLossTimer(long now) {
+        layer.updateTime(now);
+        sender.onLossTimer(now);
+        output(now);
+        flushEvents();
+    }
+
     void onDelayedAckTimer(long now) {
         layer.updateTime(now);
         if (state != TcpState.CLOSED) {
@@ -488,40 +573,16 @@ public final class TcpConnection {
     // ================================================================== events
 
     void signalReadable() {
-        events |= EVENT_READABLE;
+        events.readable();
     }
 
     void signalWritable() {
-        events |= EVENT_WRITABLE;
+        events.writable();
     }
 
-    /** Delivers pending events; re-entrant calls return at once (the outer loop picks up new events). */
+    /** Delivers pending events (see {@link ConnectionEvents#flush}). */
     void flushEvents() {
-        if (dispatching) {
-            return;
-        }
-        dispatching = true;
-        try {
-            while (events != 0) {
-                int e = events;
-                events = 0;
-                TcpHandler h = handler;
-                if ((e & EVENT_CONNECTED) != 0) {
-                    h.onConnected(this);
-                }
-                if ((e & EVENT_READABLE) != 0 && !userClosed) {
-                    h.onReadable(this);
-                }
-                if ((e & EVENT_WRITABLE) != 0 && !userClosed) {
-                    h.onWritable(this);
-                }
-                if ((e & EVENT_CLOSED) != 0) {
-                    h.onClosed(this, closeError);
-                }
-            }
-        } finally {
-            dispatching = false;
-        }
+        events.flush(this);
     }
 
     @Override

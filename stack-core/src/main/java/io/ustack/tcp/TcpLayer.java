@@ -22,6 +22,7 @@ import java.util.random.RandomGenerator;
 public final class TcpLayer {
     /** IPv4 (20) and TCP (20) headers without options: MSS = MTU - 40 (RFC 9293 3.7.1). */
     static final int HEADERS_WITHOUT_OPTIONS = 40;
+    private static final int TIME_WAIT_SYN_MASK = TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST;
 
     private final IpOutput ip;
     private final TimerWheel timers;
@@ -32,6 +33,13 @@ public final class TcpLayer {
     private final ConnectionTable<TcpListener> listeners;
     private final EphemeralPorts ephemeralPorts;
     private IsnSource isn;
+    /** Key of the per-4-tuple timestamp offset (RFC 7323 5.4); separate from the ISN key. */
+    private final long tsKey0;
+    private final long tsKey1;
+    private final TcpExtCounters extCounters = new TcpExtCounters();
+    private final ChallengeAckLimiter challengeAcks;
+    private final SynCookies synCookies;
+    private final IcmpErrors icmpErrors;
     private final TcpSegment view = new TcpSegment();
     private final Segment segment = new Segment();
     private long now;
@@ -47,6 +55,13 @@ public final class TcpLayer {
         this.ephemeralPorts = new EphemeralPorts(rng, this.config.ephemeralPortFirst(),
                 this.config.ephemeralPortLast());
         this.isn = new IsnGenerator(rng);
+        this.tsKey0 = rng.nextLong();
+        this.tsKey1 = rng.nextLong();
+        // drawn after the generators above so that their keys do not depend on these additions
+        this.challengeAcks = new ChallengeAckLimiter(this.config.challengeAckLimit(),
+                new java.util.SplittableRandom(rng.nextLong()));
+        this.synCookies = new SynCookies(rng);
+        this.icmpErrors = new IcmpErrors(this, this.config.minPathMtu());
     }
 
     /**
@@ -89,6 +104,12 @@ public final class TcpLayer {
         }
         TcpConnection c = connections.get(dstIp, seg.dstPort, srcIp, seg.srcPort);
         if (c != null) {
+            if (c.state() == TcpState.TIME_WAIT && (seg.flags & TIME_WAIT_SYN_MASK) == TcpSegment.SYN) {
+                TcpListener tl = findListener(dstIp, seg.dstPort);
+                if (tl != null && tl.reopenFromTimeWait(c, seg, now)) {
+                    return; // RFC 6191: a new incarnation replaced the TIME-WAIT one
+                }
+            }
             TcpListener l = c.listener;
             SegmentArrives.process(c, seg, counters, writer, now);
             c.flushEvents();
@@ -104,6 +125,17 @@ public final class TcpLayer {
         }
         counters.drop(DropReason.NO_SOCKET);
         writer.sendResetFor(seg, now); // RFC 9293 3.10.7.1
+    }
+
+    /**
+     * An ICMP error about a TCP segment (RFC 1122 4.2.3.9, RFC 1191, RFC 5927): {@code length} bytes at
+     * {@code offset} of {@code quoted} hold the IPv4 header and at least the first 8 TCP bytes of the packet it is
+     * about; {@code nextHopMtu} is the "fragmentation needed" MTU field (0 if none). Acted on only if it names a
+     * connection and a segment we sent that is not yet acknowledged (see IcmpErrors). The buffer is borrowed.
+     */
+    public void icmpError(int type, int code, int nextHopMtu, ByteBuf quoted, int offset, int length, long now) {
+        this.now = now;
+        icmpErrors.input(type, code, nextHopMtu, quoted, offset, length, now);
     }
 
     private TcpListener findListener(int localIp, int localPort) {
@@ -254,10 +286,25 @@ public final class TcpLayer {
 
     TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
             TcpListener listener, long now) {
-        int iss = isn.isn(localIp, localPort, remoteIp, remotePort, now);
+        return newConnection(cfg, localIp, localPort, remoteIp, remotePort, listener, now,
+                isn.isn(localIp, localPort, remoteIp, remotePort, now));
+    }
+
+    /** A new connection with a given ISS (a SYN cookie, or one above a TIME-WAIT predecessor's). */
+    TcpConnection newConnection(TcpConfig cfg, int localIp, int localPort, int remoteIp, int remotePort,
+            TcpListener listener, long now, int iss) {
         TcpConnection c = new TcpConnection(this, cfg, localIp, localPort, remoteIp, remotePort, iss, listener);
         connections.put(localIp, localPort, remoteIp, remotePort, c);
         return c;
+    }
+
+    /** The RFC 6528 ISN for this 4-tuple at {@code now}. */
+    int isn(int localIp, int localPort, int remoteIp, int remotePort, long now) {
+        return isn.isn(localIp, localPort, remoteIp, remotePort, now);
+    }
+
+    TcpConnection connection(int localIp, int localPort, int remoteIp, int remotePort) {
+        return connections.get(localIp, localPort, remoteIp, remotePort);
     }
 
     void remove(TcpConnection c) {
@@ -274,6 +321,16 @@ public final class TcpLayer {
         return Math.max(TcpSender.MIN_MSS, Math.min(m, 0xFFFF));
     }
 
+    /**
+     * The TSval offset of a connection (RFC 7323 5.4): a keyed hash of its 4-tuple, so it hides uptime, differs per
+     * connection, and stays the same for a new incarnation of the same 4-tuple (RFC 6191 relies on that).
+     */
+    int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
+        long w0 = (localIp & 0xFFFFFFFFL) | ((long) remoteIp << 32);
+        long w1 = (localPort & 0xFFFFL) | ((remotePort & 0xFFFFL) << 16);
+        return (int) SipHash.hash(tsKey0, tsKey1, w0, w1, 12);
+    }
+
     long now() {
         return now;
     }
@@ -284,6 +341,19 @@ public final class TcpLayer {
 
     StackCounters counters() {
         return counters;
+    }
+
+    SynCookies synCookies() {
+        return synCookies;
+    }
+
+    ChallengeAckLimiter challengeAcks() {
+        return challengeAcks;
+    }
+
+    /** Counters of the defences and robustness mechanisms of this layer. */
+    public TcpExtCounters extCounters() {
+        return extCounters;
     }
 
     SegmentWriter writer() {

@@ -3,7 +3,9 @@
  * the acceptability test (3.10.7.4 "first"), segment text processing with out-of-order reassembly ("seventh",
  * RFC 5681 4.2 immediate ACKs for out-of-order data), FIN sequencing ("eighth"), the advertised window with receiver
  * silly window syndrome avoidance (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3) and window scaling (RFC 7323 2.3), and
- * delayed ACKs (RFC 1122 4.2.3.2, RFC 5681 4.2: at least every second full-sized segment).
+ * delayed ACKs (RFC 1122 4.2.3.2, RFC 5681 4.2: at least every second full-sized segment) with a quick-ack mode
+ * that acknowledges every segment while the peer is likely in slow start (connection start, after idle, after
+ * out-of-order data), and the SACK blocks of RFC 2018 / D-SACK of RFC 2883 (SackBlocks).
  */
 package io.ustack.tcp;
 
@@ -48,6 +50,18 @@ final class TcpReceiver {
     boolean ackNow;
     /** In-order bytes received since the last ACK we sent. */
     private int unackedBytes;
+    /** The payload of a full-sized segment from the peer: rcvMss less the per-segment options (timestamps). */
+    int rcvSegment;
+    /** RFC 2018 blocks to report. */
+    final SackBlocks sack = new SackBlocks();
+    /** Quick-ack mode: how many more segments are acknowledged at once (as Linux, at most 16). */
+    private int quickAcks;
+    private final boolean quickAckEnabled;
+    /** When in-order data last arrived (for quick-ack after idle). */
+    private long lastDataAt;
+    static final int MAX_QUICKACKS = 16;
+    /** An idle receiver re-enters quick-ack mode: the sender restarts from its restart window (RFC 5681 4.1). */
+    static final long QUICKACK_IDLE_NANOS = 1_000_000_000L;
 
     TcpReceiver(TcpConnection conn, TcpConfig config, TimerWheel timers, int rcvMss) {
         this.conn = conn;
@@ -57,7 +71,9 @@ final class TcpReceiver {
         this.assembler = new Assembler(config.maxOutOfOrderRanges());
         this.delayedAckTimer = new Timer(conn::onDelayedAckTimer);
         this.rcvMss = rcvMss;
-        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferSize()) : -1;
+        this.rcvSegment = rcvMss;
+        this.quickAckEnabled = config.quickAck();
+        this.offeredWscale = config.windowScaling() ? scaleFor(config.receiveBufferLimit()) : -1;
     }
 
     /** RFC 7323 2.3: the smallest shift that lets a 16-bit window field cover the whole buffer (at most 14). */
@@ -74,6 +90,25 @@ final class TcpReceiver {
         this.irs = irs;
         this.rcvNxt = irs + 1;
         this.rcvAdv = rcvNxt + Math.min(buffer.free(), MAX_WINDOW_FIELD);
+        enterQuickAck();
+    }
+
+    /** Acknowledge the next segments at once (as Linux's tcp_incr_quickack: about half a window, at most 16). */
+    void enterQuickAck() {
+        if (quickAckEnabled) {
+            quickAcks = Math.max(quickAcks, Math.min(MAX_QUICKACKS, Math.max(2, buffer.capacity() / (2 * rcvMss))));
+        }
+    }
+
+    /**
+     * Before the acceptability test: a segment with text below RCV.NXT is (at least partly) a duplicate; with SACK
+     * it is reported as a D-SACK block (RFC 2883 4.1 case 1).
+     */
+    void noteDuplicate(Segment seg) {
+        if (seg.payloadLength > 0 && SequenceNumbers.lt(seg.seq, rcvNxt)) {
+            int end = seg.seq + seg.payloadLength;
+            sack.duplicate(seg.seq, SequenceNumbers.lt(end, rcvNxt) ? end : rcvNxt);
+        }
     }
 
     /** RCV.WND: what the peer may still send beyond RCV.NXT according to our last advertisement. */
@@ -124,6 +159,9 @@ final class TcpReceiver {
             }
             if (n > 0) {
                 boolean hadHoles = !assembler.isEmpty();
+                if (hadHoles && off > 0 && assembler.covers(off, off + n)) {
+                    sack.duplicate(seg.seq, seg.seq + n); // RFC 2883 4.1 case 2: inside an out-of-order block
+                }
                 buffer.writeAt(off, seg.buf, seg.payloadOffset, n);
                 if (!assembler.add(off, off + n)) {
                     fin = false;
@@ -135,11 +173,21 @@ final class TcpReceiver {
                         rcvNxt += advance;
                         conn.signalReadable();
                     }
+                    if (off > 0) {
+                        sack.arrived(seg.seq);
+                    } else if (hadHoles) {
+                        sack.prune(rcvNxt);
+                    }
                     if (off > 0 || hadHoles) {
                         ackNow = true; // RFC 5681 4.2: out-of-order data and hole fills are acknowledged at once
+                        enterQuickAck(); // the sender is recovering: its window is small, ACK every segment
                     } else {
+                        if (now - lastDataAt > QUICKACK_IDLE_NANOS) {
+                            enterQuickAck();
+                        }
                         unackedBytes += n;
                     }
+                    lastDataAt = now;
                 }
             } else {
                 ackNow = true;
@@ -175,16 +223,22 @@ final class TcpReceiver {
 
     /** RFC 1122 4.2.3.2 / RFC 5681 4.2: ACK every second full-sized segment at once, otherwise after a delay. */
     private void scheduleAck(long now) {
-        if (delayedAckNanos == 0 || unackedBytes >= 2 * rcvMss) {
+        if (quickAcks > 0) {
+            quickAcks--;
+            ackNow = true;
+        } else if (delayedAckNanos == 0 || unackedBytes >= 2 * rcvSegment) {
             ackNow = true;
         } else if (!delayedAckTimer.isArmed()) {
             timers.schedule(delayedAckTimer, now + delayedAckNanos);
         }
     }
 
-    /** Some segment with our current ACK went out. */
+    /** SACK information was due but did not fit in the segment being sent (a full data segment). */
+    boolean sackShort;
+
+    /** Some segment with our current ACK went out; if {@link #sackShort}, a pure ACK still has to carry SACK. */
     void onAckSent() {
-        ackNow = false;
+        ackNow = sackShort && ackNow;
         unackedBytes = 0;
         timers.cancel(delayedAckTimer);
     }
@@ -239,6 +293,11 @@ final class TcpReceiver {
     void release() {
         buffer.release();
         assembler.clear();
+        sack.clear();
+    }
+
+    Assembler assembler() {
+        return assembler;
     }
 
     int outOfOrderRanges() {

@@ -2,9 +2,11 @@
  * TcpSender: the send half of a connection (RFC 9293 3.3.1 send sequence variables SND.UNA, SND.NXT, SND.WND,
  * SND.WL1, SND.WL2, ISS): segmentation of the send ring under the peer's window and the congestion window, Nagle's
  * algorithm and sender SWS avoidance (RFC 1122 4.2.3.4, RFC 9293 3.7.4 / 3.8.6.2.1), the ACK processing of RFC 9293
- * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule,
- * fast retransmit / fast recovery (RFC 5681 3.2, RFC 6582 NewReno), the persist timer with zero-window probes
- * (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and the R2 give-up (RFC 1122 4.2.3.5, RFC 9293 3.8.3 user timeout).
+ * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule or
+ * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and
+ * the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout). Loss recovery is delegated to a LossRecovery:
+ * RenoRecovery (RFC 5681 3.2, RFC 6582, RFC 3042) without SACK, SackRecovery (RFC 6675, RFC 8985 RACK-TLP) with it;
+ * this class sends what they decide (NextSeg retransmissions, tail loss probes) and owns their loss timer.
  *
  * Beyond the RFC variables this keeps sndMax, the highest sequence number sent: after a retransmission timeout
  * SND.NXT goes back to SND.UNA (go-back-N) while sndMax stays, as in BSD.
@@ -24,8 +26,6 @@ import static io.ustack.tcp.SequenceNumbers.lt;
 
 /** Send state of one connection. Engine thread only. */
 final class TcpSender {
-    /** RFC 5681 3.2: fast retransmit on the third duplicate ACK. */
-    static final int DUPACK_THRESHOLD = 3;
     /** RFC 9293 3.7.1 / RFC 1122 4.2.2.6: the send MSS when the peer sends no MSS option. */
     static final int DEFAULT_MSS = 536;
     /** The smallest send MSS we accept from a peer (tiny MSS values only cost CPU; Linux uses 48 too). */
@@ -36,13 +36,20 @@ final class TcpSender {
     private final StackCounters counters;
     private final int maxRetries;
     private final int synRetries;
-    private final long userTimeoutNanos;
     private final long rtoMaxNanos;
     final SendBuffer buffer;
     final RttEstimator rtt;
     final CongestionControl cc;
     final Timer rtoTimer;
     final Timer persistTimer;
+    /** RACK reordering timer (RFC 8985 6.3) or tail loss probe timer (RFC 8985 7.2), by {@link #lossTimerProbe}. */
+    final Timer lossTimer;
+    private boolean lossTimerProbe;
+    private final boolean rackTlp;
+    /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
+    LossRecovery recovery;
+    /** The SACK recovery (null without SACK). */
+    SackRecovery sack;
 
     /** ISS */
     int iss;
@@ -52,6 +59,8 @@ final class TcpSender {
     int sndNxt;
     /** The highest sequence number sent so far, plus one. */
     int sndMax;
+    /** End of the last sub-MSS segment sent (Minshall's SND.SML, draft-minshall-nagle). */
+    int sndSml;
     /** SND.WND in bytes (already scaled). */
     int sndWnd;
     /** SND.WL1, SND.WL2 */
@@ -61,8 +70,10 @@ final class TcpSender {
     int maxSndWnd;
     /** Snd.Wind.Shift of RFC 7323 (0 unless both SYNs carried the option). */
     int sndWscale;
-    /** Effective send MSS (RFC 9293 3.7.1 Eff.snd.MSS without options). */
+    /** Effective send MSS: the most payload per segment (RFC 9293 3.7.1, less the per-segment options). */
     int smss;
+    /** Option bytes every segment carries (12 with RFC 7323 timestamps), taken off the MSS. */
+    int segmentOptionBytes;
     /** Sequence number of the first byte in {@link #buffer}. */
     private int bufferSeq;
     boolean finQueued;
@@ -79,17 +90,15 @@ final class TcpSender {
     private long timedAt;
     boolean synRetransmitted;
 
-    // RFC 5681 / RFC 6582 loss recovery
-    int dupAcks;
+    /** Fast recovery (RFC 5681 / RFC 6582 / RFC 6675) or, with SACK, timeout recovery is in progress. */
     boolean inRecovery;
-    /** "recover" of RFC 6582: sndMax when recovery (or the last timeout) began. */
-    int recover;
-    private boolean partialAckSeen;
 
+    /** Tail loss probes sent (RFC 8985 7.3). */
+    int lossProbes;
+    /** Retransmission timeouts after the handshake (statistics, tests). */
+    int timeouts;
     /** Consecutive retransmission timeouts without progress (R2 counter). */
     int retries;
-    /** When SND.UNA last advanced (or data went out with nothing outstanding): the user timeout's origin. */
-    private long progressAt;
     /** Zero-window probes without any ACK in reply. */
     int unansweredProbes;
     private int persistBackoff;
@@ -100,27 +109,57 @@ final class TcpSender {
         this.counters = counters;
         this.maxRetries = config.maxRetries();
         this.synRetries = config.synRetries();
-        this.userTimeoutNanos = config.userTimeoutNanos();
         this.rtoMaxNanos = config.rtoMaxNanos();
         this.buffer = new SendBuffer(config.allocator(), config.sendBufferSize());
         this.rtt = new RttEstimator(config.rtoInitialNanos(), config.rtoMinNanos(), config.rtoMaxNanos());
         this.smss = smss;
-        this.cc = config.congestionControl().create(smss);
+        this.cc = config.congestionControl().create(smss, config);
         this.rtoTimer = new Timer(conn::onRetransmitTimer);
         this.persistTimer = new Timer(conn::onPersistTimer);
+        this.lossTimer = new Timer(conn::onLossTimer);
+        this.rackTlp = config.rackTlp();
+        // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
         this.iss = iss;
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.sndSml = iss;
         this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
-        this.recover = iss;       // RFC 6582 3.2 step 1: recover is initialised to the ISS
+        this.recovery = new RenoRecovery(this, iss);
     }
 
-    /** The negotiated send MSS (RFC 9293 3.7.1: the peer's MSS option, or 536, bounded by ours). */
+    /** Scoreboard records for a send ring of {@code sendBufferBytes} (it grows with the ring, BufferSizing). */
+    static int scoreboardCapacity(int sendBufferBytes) {
+        return Math.min(8192, Math.max(64, sendBufferBytes / 512 + 16));
+    }
+
+    /**
+     * The negotiated send MSS (RFC 9293 3.7.1: the peer's MSS option, or 536, bounded by ours), less the options
+     * every segment carries ({@link #segmentOptionBytes}).
+     */
     void mss(int peerMss, int ourMss) {
         int m = peerMss > 0 ? peerMss : DEFAULT_MSS;
-        smss = Math.max(MIN_MSS, Math.min(m, ourMss));
+        smss = Math.max(MIN_MSS, Math.min(m, ourMss) - segmentOptionBytes);
         cc.mss(smss);
+    }
+
+    /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
+    void sackPermitted(boolean on) {
+        if (on && sack == null) {
+            sack = new SackRecovery(this, scoreboardCapacity(buffer.capacity()), rackTlp);
+            recovery = sack;
+        } else if (!on && sack != null) {
+            sack = null;
+            recovery = new RenoRecovery(this, iss);
+        }
+    }
+
+    Timestamps timestamps() {
+        return conn.timestamps;
+    }
+
+    void stopTiming() {
+        timing = false;
     }
 
     /** FlightSize of RFC 5681: sent and not yet acknowledged. */
@@ -172,7 +211,6 @@ final class TcpSender {
             timing = true;
             timedSeq = iss + 1;
             timedAt = now;
-            progressAt = now;
         }
         if (!rtoTimer.isArmed()) {
             timers.schedule(rtoTimer, now + rtt.rto());
@@ -188,7 +226,11 @@ final class TcpSender {
         if (lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
-        if (timing && geq(seg.ack, timedSeq)) {
+        long tsRtt = conn.timestamps.rttSample(seg, now);
+        if (tsRtt >= 0) {
+            rtt.sample(tsRtt); // RFC 7323 4.1
+            timing = false;
+        } else if (timing && geq(seg.ack, timedSeq)) {
             rtt.sample(now - timedAt);
             timing = false;
         }
@@ -196,7 +238,6 @@ final class TcpSender {
             rtt.onSynRetransmittedHandshakeDone();
         }
         retries = 0;
-        progressAt = now;
         sndWnd = scaled ? scaledWindow(seg.window) : seg.window;
         maxSndWnd = sndWnd;
         sndWl1 = seg.seq;
@@ -218,11 +259,11 @@ final class TcpSender {
     boolean processAck(Segment seg, long now) {
         int ack = seg.ack;
         if (gt(ack, sndMax)) {
-            conn.receiver.ackNow = true; // acknowledges something not yet sent
+            conn.challengeAck(now); // acknowledges something not yet sent (RFC 5961 5.2, throttled per 7)
             return false;
         }
         if (lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
-            conn.receiver.ackNow = true; // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
+            conn.challengeAck(now); // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
             return false;
         }
         unansweredProbes = 0;
@@ -240,14 +281,14 @@ final class TcpSender {
             maxSndWnd = Math.max(maxSndWnd, newWnd);
         }
         if (gt(ack, sndUna)) {
-            newAck(ack, now);
-        } else if (duplicate) {
-            duplicateAck(now);
+            newAck(seg, ack, now);
+        } else if (recovery.onAck(seg, 0, duplicate, now) && !rtoTimer.isArmed() && sndUna != sndMax) {
+            timers.schedule(rtoTimer, now + rtt.rto());
         }
         return true;
     }
 
-    private void newAck(int ack, long now) {
+    private void newAck(Segment seg, int ack, long now) {
         int acked = ack - sndUna;
         if (gt(ack, bufferSeq)) {
             int n = Math.min(ack - bufferSeq, buffer.size());
@@ -263,49 +304,24 @@ final class TcpSender {
             sndNxt = sndUna; // a late ACK for data sent before a timeout's go-back-N
         }
         retries = 0;
-        progressAt = now;
-        if (timing && geq(ack, timedSeq)) {
-            rtt.sample(now - timedAt); // RFC 6298 with Karn's rule: the timed segment was never retransmitted
+        long sample = conn.timestamps.rttSample(seg, now);
+        if (sample >= 0) {
+            // RFC 7323 4.1 and Appendix G: every ACK of new data measures; weigh by the samples per window
+            rtt.sample(sample, Math.max(1, (flightSize() + acked + 2 * smss - 1) / (2 * smss)));
+            timing = false;
+        } else if (timing && geq(ack, timedSeq)) {
+            sample = now - timedAt;
+            rtt.sample(sample); // RFC 6298 with Karn's rule: the timed segment was never retransmitted
             timing = false;
         }
-        boolean restartTimer = true;
-        if (inRecovery) {
-            if (geq(ack, recover)) {
-                // RFC 6582 3.2 step 3, full acknowledgment
-                inRecovery = false;
-                dupAcks = 0;
-                cc.onExitRecovery(flightSize(), now);
-            } else {
-                // RFC 6582 3.2 step 3, partial acknowledgment: retransmit the first unacknowledged segment;
-                // "impatient" variant: the timer is reset for the first partial ACK only
-                cc.onPartialAck(acked);
-                retransmitHead(now);
-                restartTimer = !partialAckSeen;
-                partialAckSeen = true;
-            }
-        } else {
-            dupAcks = 0;
-            cc.onAck(acked, now);
+        if (sample >= 0 && sack == null) {
+            cc.onRttSample(sample, ack, sndMax, now);
         }
+        boolean restartTimer = recovery.onAck(seg, acked, false, now);
         if (sndUna == sndMax) {
             timers.cancel(rtoTimer); // RFC 6298 5.2
         } else if (restartTimer) {
             timers.schedule(rtoTimer, now + rtt.rto()); // RFC 6298 5.3
-        }
-    }
-
-    private void duplicateAck(long now) {
-        dupAcks++;
-        if (inRecovery) {
-            cc.onRecoveryDupAck(); // RFC 5681 3.2 step 4; output() may now send new data
-        } else if (dupAcks == DUPACK_THRESHOLD && gt(sndUna, recover)) {
-            // RFC 6582 3.2 step 2 (the ACK covers more than recover) and RFC 5681 3.2 steps 2-3
-            recover = sndMax;
-            inRecovery = true;
-            partialAckSeen = false;
-            cc.onEnterRecovery(flightSize(), now);
-            timing = false; // Karn: the timed segment may be the one being retransmitted
-            retransmitHead(now);
         }
     }
 
@@ -314,12 +330,27 @@ final class TcpSender {
     /** Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. */
     void output(long now) {
         while (true) {
+            if (sack != null) {
+                // RFC 6675 NextSeg rule 1 under "cwnd - pipe >= 1 SMSS" (section 5 step (C))
+                int i = sack.nextLost();
+                if (i >= 0) {
+                    if (!sack.forceRetransmit && cc.cwnd() - recovery.inFlight() < smss) {
+                        break;
+                    }
+                    sack.forceRetransmit = false;
+                    retransmitRecord(i, now);
+                    continue;
+                }
+            }
             int unsent = unsent();
             boolean finUnsent = finUnsent();
             if (unsent == 0 && !finUnsent) {
                 break;
             }
-            int room = Math.min(sndWnd, cc.cwnd()) - (sndNxt - sndUna);
+            if (sack != null && sack.board.full()) {
+                break; // as many segments in flight as the scoreboard can follow
+            }
+            int room = Math.min(sndWnd - (sndNxt - sndUna), cc.cwnd() + recovery.extraWindow() - recovery.inFlight());
             int len = Math.min(Math.min(unsent, smss), Math.max(room, 0));
             if (unsent > 0) {
                 if (len <= 0) {
@@ -327,11 +358,13 @@ final class TcpSender {
                 }
                 if (len < smss) {
                     boolean all = len == unsent;
-                    boolean idle = sndMax == sndUna;
+                    // Minshall's variant of Nagle (as Linux): hold a small segment only while an earlier small
+                    // segment is unacknowledged, so the tail of a large write never waits for a delayed ACK.
+                    boolean smallInFlight = gt(sndSml, sndUna) && leq(sndSml, sndMax);
                     // RFC 1122 4.2.3.4: send a partial segment only if it empties the queue and Nagle allows it
-                    // (nothing unacknowledged, Nagle off, or the FIN follows), or if it is at least half of the
-                    // largest window the peer ever offered
-                    boolean ok = (all && (idle || !nagle || finUnsent)) || len >= maxSndWnd / 2;
+                    // (no small segment unacknowledged, Nagle off, or the FIN follows), or if it is at least half of
+                    // the largest window the peer ever offered
+                    boolean ok = (all && (!smallInFlight || !nagle || finUnsent)) || len >= maxSndWnd / 2;
                     if (!ok) {
                         break;
                     }
@@ -348,6 +381,7 @@ final class TcpSender {
         } else {
             timers.cancel(persistTimer);
         }
+        schedulePto(now);
     }
 
     /** Sends [seq, seq+len) of the ring (plus our FIN if {@code fin}) and does the bookkeeping. */
@@ -366,12 +400,15 @@ final class TcpSender {
             counters.tcpRetransmits++;
         }
         int end = seq + len + (fin ? 1 : 0);
+        if (len > 0 && len < smss) {
+            sndSml = seq + len;
+        }
         if (gt(end, sndNxt)) {
             sndNxt = end;
         }
         if (gt(end, sndMax)) {
-            if (sndMax == sndUna) {
-                progressAt = now;
+            if (sack != null) {
+                sack.board.append(seq, end, now);
             }
             if (!timing && !retransmission) {
                 timing = true;
@@ -385,11 +422,26 @@ final class TcpSender {
         }
     }
 
+    /** Retransmits scoreboard record {@code i} (cut to one SMSS if the MSS shrank since). */
+    private void retransmitRecord(int i, long now) {
+        SackScoreboard board = sack.board;
+        int start = board.start(i);
+        boolean fin = finQueued && board.end(i) == finSeq + 1;
+        int len = board.end(i) - start - (fin ? 1 : 0);
+        if (len > smss) {
+            board.split(i, smss);
+            len = board.end(i) - start;
+            fin = false;
+        }
+        board.markRetransmitted(i, now);
+        transmit(start, len, fin, now);
+    }
+
     /**
      * Retransmits the first unacknowledged segment (RFC 6298 5.4, RFC 5681 3.2 step 2, RFC 6582 partial ACK),
      * regardless of the windows, never going past what was sent before.
      */
-    private void retransmitHead(long now) {
+    void retransmitHead(long now) {
         int dataOffset = sndUna - bufferSeq;
         int sentData = Math.min(buffer.size(), (finQueued && geq(sndMax, finSeq) ? finSeq : sndMax) - bufferSeq);
         int len = Math.max(0, Math.min(smss, sentData - dataOffset));
@@ -410,7 +462,7 @@ final class TcpSender {
         retries++;
         boolean handshake = !conn.state().isSynchronized();
         int limit = handshake ? synRetries : maxRetries;
-        if (retries > limit || (!handshake && userTimeoutNanos > 0 && now - progressAt >= userTimeoutNanos)) {
+        if (retries > limit) { // the user timeout has its own timer (UserTimeout)
             conn.giveUp(WsaError.WSAETIMEDOUT, now);
             return;
         }
@@ -422,13 +474,76 @@ final class TcpSender {
             sendSyn(conn.state() == TcpState.SYN_RECEIVED, now);
             return;
         }
-        // RFC 5681 3.1 equation 4 and the loss window; RFC 6582 3.2 step 4: recover = highest sent, leave recovery
+        timeouts++;
+        // RFC 5681 3.1 equation 4 and the loss window; then the recovery retransmits (go-back-N without SACK,
+        // every segment not SACKed with it)
         cc.onRetransmitTimeout(flightSize(), retries > 1, now);
-        inRecovery = false;
-        dupAcks = 0;
-        recover = sndMax;
-        sndNxt = sndUna; // go back N: later segments follow as ACKs open cwnd
-        retransmitHead(now);
+        timers.cancel(lossTimer);
+        recovery.onRetransmitTimeout(now);
+    }
+
+    // ------------------------------------------------------------------ RACK-TLP timer (RFC 8985 6.3, 7.2)
+
+    /** Arms the RACK reordering timer {@code timeout} from now (0: disarm it). */
+    void armReorderTimer(long timeout, long now) {
+        if (timeout > 0) {
+            lossTimerProbe = false;
+            timers.schedule(lossTimer, now + timeout);
+        } else if (!lossTimerProbe) {
+            timers.cancel(lossTimer);
+        }
+    }
+
+    /** RFC 8985 7.2: (re)schedules the probe timeout when a probe may be sent, unless the RTO fires first. */
+    private void schedulePto(long now) {
+        SackRecovery s = sack;
+        if (s == null || s.rack == null || (lossTimer.isArmed() && !lossTimerProbe)) {
+            return;
+        }
+        if (sndUna == sndMax || !s.rack.mayScheduleProbe(s.board, inRecovery)) {
+            if (lossTimerProbe) {
+                timers.cancel(lossTimer);
+            }
+            return;
+        }
+        long at = now + RackTlp.pto(rtt.hasSample(), rtt.srtt(), flightSize(), smss);
+        if (rtoTimer.isArmed() && at - rtoTimer.deadline() >= 0) {
+            timers.cancel(lossTimer); // the RTO comes first
+            return;
+        }
+        lossTimerProbe = true;
+        timers.schedule(lossTimer, at);
+    }
+
+    /** The loss timer expired: the RACK reordering timeout or the tail loss probe. */
+    void onLossTimer(long now) {
+        if (sndUna == sndMax || !conn.state().isSynchronized()) {
+            return;
+        }
+        if (!lossTimerProbe) {
+            recovery.onReorderTimeout(now);
+            return;
+        }
+        lossTimerProbe = false;
+        if (sack == null || sack.rack == null || inRecovery) {
+            return;
+        }
+        // RFC 8985 7.3: new data if the peer's window allows, otherwise the highest segment sent again
+        int unsent = unsent();
+        boolean finUnsent = finUnsent();
+        int room = sndWnd - (sndNxt - sndUna);
+        if ((unsent > 0 || finUnsent) && room > 0 && !sack.board.full()) {
+            int len = Math.min(Math.min(unsent, smss), room);
+            transmit(sndNxt, len, finUnsent && len == unsent, now);
+            sack.rack.probeSent(sndMax, false);
+        } else if (sack.board.count() > 0) {
+            retransmitRecord(sack.board.count() - 1, now);
+            sack.rack.probeSent(sndMax, true);
+        } else {
+            return;
+        }
+        lossProbes++;
+        timers.schedule(rtoTimer, now + rtt.rto());
     }
 
     /** The persist timer expired: probe a zero window, or override SWS avoidance (RFC 1122 4.2.3.4). */
@@ -470,18 +585,20 @@ final class TcpSender {
     void release() {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
+        timers.cancel(lossTimer);
         buffer.release();
     }
 
     void stopTimers() {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
+        timers.cancel(lossTimer);
     }
 
     @Override
     public String toString() {
         return "snd[una=" + Integer.toUnsignedString(sndUna - iss) + " nxt=" + Integer.toUnsignedString(sndNxt - iss)
                 + " max=" + Integer.toUnsignedString(sndMax - iss) + " wnd=" + sndWnd + " buffered=" + buffer.size()
-                + " " + cc + " rto=" + rtt.rto() / 1_000_000 + "ms]";
+                + " " + cc + " " + recovery + " rto=" + rtt.rto() / 1_000_000 + "ms]";
     }
 }

@@ -102,6 +102,30 @@ class StackSocketsTest {
                 .satisfies(e -> assertThat(((WsaException) e).error()).isEqualTo(WsaError.WSAECONNREFUSED));
     }
 
+    @Test
+    void anAbandonedReceiveOrReadDoesNotSwallowLaterData() {
+        UdpSocket s = net.await(net.server.openUdp(7));
+        UdpSocket c = net.await(net.client.openUdp(0));
+        CompletableFuture<Datagram> abandoned = s.receive();
+        abandoned.cancel(false);
+        CompletableFuture<Datagram> live = s.receive();
+        net.await(c.sendTo(ByteBuffer.wrap(new byte[] {42}), server7));
+        assertThat(net.await(live).data().get(0)).isEqualTo((byte) 42);
+
+        TcpServerSocket listener = net.await(net.server.listen(8, 4));
+        CompletableFuture<TcpSocket> accepted = listener.accept();
+        TcpSocket tc = net.await(net.client.connect(new InetSocketAddress("10.0.0.1", 8)));
+        TcpSocket ts = net.await(accepted);
+        CompletableFuture<Integer> gaveUp = ts.read(ByteBuffer.allocate(8));
+        net.pump();
+        gaveUp.cancel(false);
+        ByteBuffer into = ByteBuffer.allocate(8);
+        CompletableFuture<Integer> read = ts.read(into);
+        net.await(tc.write(ByteBuffer.wrap(new byte[] {1, 2, 3})));
+        assertThat(net.await(read)).isEqualTo(3);
+        assertThat(into.get(2)).isEqualTo((byte) 3);
+    }
+
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);

@@ -17,15 +17,15 @@ class NewRenoTest {
     }
 
     @Test
-    void slowStartGrowsByAtMostSmssPerAck() {
+    void slowStartGrowsByAtMostTwoSmssPerAck() {
         NewReno r = new NewReno(SMSS);
         int w = r.cwnd();
         r.onAck(SMSS, 0);
         assertThat(r.cwnd()).isEqualTo(w + SMSS);
-        r.onAck(3 * SMSS, 0); // one ACK for three segments: still one SMSS (RFC 5681 eq. 2)
-        assertThat(r.cwnd()).isEqualTo(w + 2 * SMSS);
+        r.onAck(3 * SMSS, 0); // one ACK for three segments: L = 2 SMSS (RFC 3465 2.2)
+        assertThat(r.cwnd()).isEqualTo(w + 3 * SMSS);
         r.onAck(100, 0);
-        assertThat(r.cwnd()).isEqualTo(w + 2 * SMSS + 100);
+        assertThat(r.cwnd()).isEqualTo(w + 3 * SMSS + 100);
     }
 
     @Test

@@ -194,10 +194,40 @@ class TcpDataTransferTest {
         }
     }
 
+    /**
+     * Minshall's Nagle variant: the sub-MSS tail of a large write goes out with the full segments before it, instead
+     * of waiting for their (possibly delayed) ACK; a second small segment still waits while the first is unacked.
+     */
+    @Test
+    void theTailOfALargeWriteIsNotHeldBackByNagle() {
+        try (TcpTestNet net = new TcpTestNet(TcpTestNet.testConfig().quickAck(false),
+                TcpTestNet.testConfig().quickAck(false))) {
+            Peer[] p = connect(net);
+            int smss = p[0].conn.sender.smss;
+            long start = net.now();
+            p[0].send(2 * smss + 100, 3); // fits the RFC 3390 initial window (4380 bytes)
+            List<TcpTestNet.Sent> data = net.sentBy('a').stream().filter(s -> s.length() > 0).toList();
+            assertThat(data).extracting(TcpTestNet.Sent::length).containsExactly(smss, smss, 100);
+            assertThat(data.get(2).time()).isEqualTo(start);
+            io.netty.buffer.ByteBuf one = io.netty.buffer.Unpooled.buffer(2);
+            one.writeByte(1).writeByte(2);
+            p[0].conn.write(one, 1);
+            p[0].conn.write(one, 1);
+            one.release();
+            data = net.sentBy('a').stream().filter(s -> s.length() > 0).toList();
+            assertThat(data).as("the 100-byte segment is unacknowledged: the new small write waits").hasSize(3);
+            net.run(Duration.ofMillis(200));
+            assertThat(p[1].received.size()).isEqualTo(2 * smss + 102);
+            closeBoth(net, p);
+        }
+    }
+
     /** RFC 1122 4.2.3.2: a lone segment is acknowledged after the delayed-ACK timeout, two at once. */
     @Test
     void delayedAcks() {
-        try (TcpTestNet net = new TcpTestNet()) {
+        // quick-ack mode off: it would acknowledge these first segments at once
+        try (TcpTestNet net = new TcpTestNet(TcpTestNet.testConfig().quickAck(false),
+                TcpTestNet.testConfig().quickAck(false))) {
             Peer[] p = connect(net);
             p[0].conn.noDelay(true);
             // the first segment is answered at once: b's window grows from the unscaled 64 KiB of its SYN-ACK to
@@ -332,7 +362,8 @@ class TcpDataTransferTest {
             p[0].send(3000, 1);
             net.run(Duration.ofMillis(50));
             List<TcpTestNet.Sent> data = net.sentBy('a').stream().filter(s -> s.length() > 0).toList();
-            assertThat(data).extracting(TcpTestNet.Sent::length).containsExactly(1460, 1460, 80);
+            // 1448 = MSS 1460 less 12 bytes of timestamps
+            assertThat(data).extracting(TcpTestNet.Sent::length).containsExactly(1448, 1448, 104);
             assertThat(data.get(2).has(TcpSegment.PSH)).isTrue();
             assertThat(data.get(0).has(TcpSegment.PSH)).isFalse();
             closeBoth(net, p);

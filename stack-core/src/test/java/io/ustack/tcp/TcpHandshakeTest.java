@@ -69,7 +69,7 @@ class TcpHandshakeTest {
             assertThat(ack.seq()).isEqualTo(syn.seq() + 1);
             assertThat(ack.ack()).isEqualTo(synAck.seq() + 1);
             assertThat(ack.window()).isEqualTo(256 * 1024 >> 3); // scaled from now on
-            assertThat(c.sender.smss).isEqualTo(1460);
+            assertThat(c.sender.smss).isEqualTo(1460 - 12); // RFC 7323 timestamps take 12 bytes of every segment
             assertThat(c.sender.sndWnd).isEqualTo(65535); // from the SYN-ACK, unscaled (RFC 7323 2.2)
             assertThat(s.sender.sndWnd).isEqualTo(256 * 1024);
             assertThat(l.pending()).isZero();
@@ -97,8 +97,8 @@ class TcpHandshakeTest {
             assertThat(net.runUntil(() -> client.connected && !acc.peers.isEmpty(), Duration.ofSeconds(1))).isTrue();
             assertThat(c.localPort()).isEqualTo(40000);
             assertThat(net.log.get(1).mss()).isEqualTo(1240);
-            assertThat(c.sender.smss).isEqualTo(1240); // min(peer 1240, ours 1460)
-            assertThat(acc.peers.get(0).conn.sender.smss).isEqualTo(1240);
+            assertThat(c.sender.smss).isEqualTo(1240 - 12); // min(peer 1240, ours 1460) less timestamps
+            assertThat(acc.peers.get(0).conn.sender.smss).isEqualTo(1240 - 12);
             client.release();
             acc.peers.forEach(p -> p.conn.abort());
             acc.peers.forEach(Peer::release);
@@ -138,7 +138,9 @@ class TcpHandshakeTest {
 
     @Test
     void lostSynIsRetransmittedAfterTheInitialRto() {
-        try (TcpTestNet net = new TcpTestNet()) {
+        // without timestamps: the SYN-ACK of a retransmitted SYN gives no RTT sample (with them it does, RFC 7323)
+        try (TcpTestNet net = new TcpTestNet(TcpTestNet.testConfig().timestamps(false),
+                TcpTestNet.testConfig().timestamps(false))) {
             Acceptor acc = new Acceptor();
             net.b.layer.listen(0, 80, 4, acc);
             net.filter = s -> s.isSyn() && !s.has(TcpSegment.ACK) && s.time() == net.clock.nanos()
@@ -370,7 +372,9 @@ class TcpHandshakeTest {
     @Test
     void backlogLimitsHalfOpenAndQueuedConnections() {
         try (TcpTestNet net = new TcpTestNet()) {
-            TcpListener l = net.b.layer.listen(0, 80, 2, x -> { }); // never accepts
+            // never accepts; without SYN cookies (TcpSynCookieTest has the cookie side of a full backlog)
+            TcpListener l = net.b.layer.listen(0, 80, 2, x -> { },
+                    TcpTestNet.testConfig().synCookies(false).allocator(net.alloc));
             List<Peer> clients = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Peer p = new Peer();
@@ -412,7 +416,7 @@ class TcpHandshakeTest {
             assertThat(syn.wscale()).isZero(); // 32 KiB fits in 16 bits
             assertThat(synAck.wscale()).isEqualTo(5); // 1 MiB needs a shift of 5
             assertThat(synAck.mss()).isEqualTo(1000);
-            assertThat(c.sender.smss).isEqualTo(1000);
+            assertThat(c.sender.smss).isEqualTo(1000 - 12);
             assertThat(c.sendSpace()).isEqualTo(4096);
             net.b.layer.shutdown();
             net.runUntilQuiet(Duration.ofSeconds(1));

@@ -43,7 +43,17 @@ final class TcpTestNet implements AutoCloseable {
 
     /** A segment as it was sent (decoded for assertions). */
     record Sent(char from, long time, int flags, int seq, int ack, int window, int length, int mss, int wscale,
-            boolean dropped) {
+            boolean dropped, boolean sackOk, boolean ts, int tsVal, int tsEcr, int[] sack) {
+        /** Number of SACK blocks. */
+        int sackBlocks() {
+            return sack.length / 2;
+        }
+
+        Sent asDropped() {
+            return new Sent(from, time, flags, seq, ack, window, length, mss, wscale, true, sackOk, ts, tsVal, tsEcr,
+                    sack);
+        }
+
         boolean has(int flag) {
             return (flags & flag) != 0;
         }
@@ -77,7 +87,17 @@ final class TcpTestNet implements AutoCloseable {
             return from + "@" + time / 1_000_000 + "ms [" + f + "] seq=" + Integer.toUnsignedString(seq) + " ack="
                     + Integer.toUnsignedString(ack) + " win=" + window + " len=" + length
                     + (mss >= 0 ? " mss=" + mss : "") + (wscale >= 0 ? " ws=" + wscale : "")
-                    + (dropped ? " DROPPED" : "");
+                    + (sackOk ? " sackOK" : "") + (ts ? " ts=" + Integer.toUnsignedString(tsVal) + "/"
+                    + Integer.toUnsignedString(tsEcr) : "") + sackString() + (dropped ? " DROPPED" : "");
+        }
+
+        private String sackString() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < sack.length; i += 2) {
+                b.append(" sack=").append(Integer.toUnsignedString(sack[i])).append('-')
+                        .append(Integer.toUnsignedString(sack[i + 1]));
+            }
+            return b.toString();
         }
     }
 
@@ -98,6 +118,13 @@ final class TcpTestNet implements AutoCloseable {
             ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));
     private long order;
     long latencyNanos = Duration.ofMillis(1).toNanos();
+    /**
+     * A bottleneck in each direction (0: none): packets (with 40 bytes of IP and TCP header) are serialized at this
+     * many bytes per second behind each other, and dropped at the tail when more than {@link #queueLimitBytes}
+     * wait (0: no limit).
+     */
+    long rateBytesPerSecond;
+    long queueLimitBytes;
     Filter filter = s -> Fate.DELIVER;
     boolean trace;
 
@@ -115,9 +142,12 @@ final class TcpTestNet implements AutoCloseable {
         b.peer = a;
     }
 
-    /** A TcpConfig with short timers for tests: MSL 1 s (TIME-WAIT 2 s). */
+    /**
+     * A TcpConfig with short timers for tests: MSL 1 s (TIME-WAIT 2 s); fixed 256 KiB buffers (no auto-sizing, so
+     * windows and scales are exact).
+     */
     static TcpConfig testConfig() {
-        return new TcpConfig().msl(Duration.ofSeconds(1));
+        return new TcpConfig().msl(Duration.ofSeconds(1)).receiveBufferSize(256 * 1024).sendBufferSize(256 * 1024);
     }
 
     long now() {
@@ -139,6 +169,8 @@ final class TcpTestNet implements AutoCloseable {
         TcpLayer layer;
         Side peer;
         int mtu = 1500;
+        /** When this side's bottleneck finishes sending what is queued on it. */
+        long linkFreeAt;
         long allocated;
         long sent;
 
@@ -167,12 +199,29 @@ final class TcpTestNet implements AutoCloseable {
             assertThat(v.check(src, dst)).isEqualTo(DropReason.NONE);
             TcpOptions o = new TcpOptions();
             assertThat(o.parse(transport, v.optionsOffset(), v.optionsLength())).isEqualTo(DropReason.NONE);
+            int[] blocks = new int[2 * o.sackBlockCount()];
+            for (int i = 0; i < o.sackBlockCount(); i++) {
+                blocks[2 * i] = o.sackLeft(i);
+                blocks[2 * i + 1] = o.sackRight(i);
+            }
             Sent s = new Sent(name, now, v.flags(), v.sequenceNumber(), v.acknowledgmentNumber(), v.window(),
-                    v.payloadLength(), o.mss(), o.windowScale(), false);
+                    v.payloadLength(), o.mss(), o.windowScale(), false, o.sackPermitted(), o.hasTimestamps(),
+                    o.tsVal(), o.tsEcr(), blocks);
             Fate fate = dst == peer.ip ? filter.fate(s) : Fate.DROP;
+            long departure = now;
+            if (rateBytesPerSecond > 0 && fate.kind() != Fate.DROP.kind()) {
+                long start = Math.max(now, linkFreeAt);
+                long queued = (start - now) * rateBytesPerSecond / 1_000_000_000L;
+                if (queueLimitBytes > 0 && queued > queueLimitBytes) {
+                    fate = Fate.DROP; // tail drop
+                } else {
+                    departure = start + (v.payloadLength() + v.headerLength() + 20) * 1_000_000_000L
+                            / rateBytesPerSecond;
+                    linkFreeAt = departure;
+                }
+            }
             if (fate.kind() == Fate.DROP.kind()) {
-                s = new Sent(s.from(), s.time(), s.flags(), s.seq(), s.ack(), s.window(), s.length(), s.mss(),
-                        s.wscale(), true);
+                s = s.asDropped();
             }
             log.add(s);
             if (trace) {
@@ -185,9 +234,9 @@ final class TcpTestNet implements AutoCloseable {
             if (fate.kind() == Fate.DUPLICATE.kind()) {
                 ByteBuf copy = alloc.directBuffer(transport.readableBytes());
                 copy.writeBytes(transport, transport.readerIndex(), transport.readableBytes());
-                wire.add(new InFlight(now + latencyNanos, order++, peer, copy, src, dst));
+                wire.add(new InFlight(departure + latencyNanos, order++, peer, copy, src, dst));
             }
-            wire.add(new InFlight(now + latencyNanos + fate.delayNanos(), order++, peer, transport, src, dst));
+            wire.add(new InFlight(departure + latencyNanos + fate.delayNanos(), order++, peer, transport, src, dst));
             return true;
         }
 
@@ -204,15 +253,21 @@ final class TcpTestNet implements AutoCloseable {
         /** Delivers a hand-made segment from the peer's address to this side now. */
         void inject(int srcPort, int dstPort, int seq, int ack, int flags, int window, TcpOptions options,
                 byte[] payload) {
+            injectFrom(peer.ip, srcPort, dstPort, seq, ack, flags, window, options, payload);
+        }
+
+        /** Delivers a hand-made segment from any (e.g. spoofed) address to this side now. */
+        void injectFrom(int srcIp, int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                TcpOptions options, byte[] payload) {
             int optLen = options == null ? 0 : options.encodedLength();
             ByteBuf buf = alloc.directBuffer(60 + payload.length);
             int hl = TcpSegment.emitHeader(buf, 0, srcPort, dstPort, seq, ack, flags, window, options);
             buf.writerIndex(hl);
             assertThat(hl).isEqualTo(20 + optLen);
             buf.writeBytes(payload);
-            TcpSegment.fillChecksum(buf, 0, buf.readableBytes(), peer.ip, ip);
+            TcpSegment.fillChecksum(buf, 0, buf.readableBytes(), srcIp, ip);
             try {
-                layer.input(buf, 0, buf.readableBytes(), peer.ip, ip, clock.nanos());
+                layer.input(buf, 0, buf.readableBytes(), srcIp, ip, clock.nanos());
             } finally {
                 buf.release();
             }

@@ -5,11 +5,13 @@
 package io.ustack.testing;
 
 import io.ustack.api.Stack;
+import io.ustack.engine.Clock;
 import io.ustack.engine.ManualClock;
 import io.ustack.link.InMemoryLink;
 import io.ustack.link.Link;
 
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -25,13 +27,18 @@ public final class StackPair implements AutoCloseable {
         this(mtu, UnaryOperator.identity());
     }
 
-    /** {@code decorate} may wrap the client's link (impairment, pcap). */
+    /** {@code decorate} may wrap the client's link (pcap). */
     public StackPair(int mtu, UnaryOperator<Link> decorate) {
+        this(mtu, (link, clock) -> decorate.apply(link));
+    }
+
+    /** {@code decorate} may wrap the client's link, given the pair's clock (impairment). */
+    public StackPair(int mtu, BiFunction<Link, Clock, Link> decorate) {
         InMemoryLink[] pair = InMemoryLink.pair(mtu);
         serverLink = pair[0];
         clientLink = pair[1];
         server = Stack.builder(serverLink).name("server").clock(clock).ipv4("10.0.0.1/24").build();
-        client = Stack.builder(decorate.apply(clientLink)).name("client").clock(clock).ipv4("10.0.0.2/24").build();
+        client = Stack.builder(decorate.apply(clientLink, clock)).name("client").clock(clock).ipv4("10.0.0.2/24").build();
     }
 
     /** Runs both loops until neither has work, at most {@code maxTurns} rounds. */

@@ -1,18 +1,24 @@
 /*
  * ServeCommand: `ustack serve --tap NAME --ip A.B.C.D/N` — runs the stack on a Linux TAP (or TUN) device with echo
  * (7), discard (9) and HTTP (80) services until interrupted or for --duration seconds, then prints its counters.
+ * With --impair SPEC or the shortcuts (--loss, --reorder, --duplicate, --corrupt, --delay, --jitter, --rate, --seed)
+ * the device is wrapped in an ImpairedLink, so the stack sees (and makes) a bad network; a capture (--pcap) records
+ * the stack's side of it.
  */
 package io.ustack.tap.cli;
 
 import io.ustack.api.Stack;
 import io.ustack.app.Services;
 import io.ustack.engine.Clock;
+import io.ustack.link.ImpairedLink;
+import io.ustack.link.Impairment;
 import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -48,11 +54,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0", description = "Seconds to serve (0 = until interrupted).")
     long duration;
 
+    @Mixin
+    ImpairOptions impair;
+
     @Override
     public Integer call() throws Exception {
         DeviceMode mode = device.tap != null ? DeviceMode.TAP : DeviceMode.TUN;
         String name = device.tap != null ? device.tap : device.tun;
-        Link link = TapLink.open(name, mode, mtu);
+        Impairment impairment = impair.impairment(); // a bad value stops here, before the device is opened
+        Link link = ImpairOptions.wrap(TapLink.open(name, mode, mtu), Clock.SYSTEM, impairment);
+        ImpairedLink impaired = link instanceof ImpairedLink i ? i : null;
         if (pcap != null) {
             link = PcapLink.open(link, pcap, Clock.SYSTEM);
         }
@@ -64,7 +75,8 @@ public final class ServeCommand implements Callable<Integer> {
         try (Stack stack = b.build().start(); Services services = Services.start(stack)) {
             Thread hook = new Thread(stop::countDown);
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80%n", mode, name, stack.ipv4());
+            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80%s%n", mode, name, stack.ipv4(),
+                    impairment.impairs() ? "; impaired: " + impairment : "");
             System.out.flush();
             if (duration > 0) {
                 stop.await(duration, TimeUnit.SECONDS);
@@ -72,6 +84,10 @@ public final class ServeCommand implements Callable<Integer> {
                 stop.await();
             }
             System.out.println("counters: " + stack.counters());
+            if (impaired != null) {
+                System.out.println("impairment, sent: " + impaired.transmitCounters() + "; received: "
+                        + impaired.receiveCounters());
+            }
         }
         return 0;
     }

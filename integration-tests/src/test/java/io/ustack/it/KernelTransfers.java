@@ -1,0 +1,139 @@
+/*
+ * KernelTransfers: the two bulk transfers of the impaired-network tests, each checked end to end by SHA-256 and
+ * bounded in time: the kernel's curl downloads /bytes/N from our HTTP server (our TCP sends, RFC 9293 / RFC 9112),
+ * and our stack reads a file that socat in the namespace serves (the kernel's TCP sends). Both report an Outcome
+ * (bytes, wall time, and what went wrong) instead of failing, so a soak can count passes.
+ */
+package io.ustack.it;
+
+import io.ustack.api.TcpSocket;
+import io.ustack.app.PatternBytes;
+import io.ustack.link.ImpairedLink;
+import io.ustack.tap.netns.ExecResult;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Static helpers; no state. */
+final class KernelTransfers {
+    private KernelTransfers() {
+    }
+
+    /** What one transfer did: {@code failure} is null when every byte arrived with the right digest. */
+    record Outcome(long bytes, long millis, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
+
+        /** Goodput in Mbit/s (the bytes the application got, over the wall time). */
+        double megabitsPerSecond() {
+            return bytes * 8.0 / 1e3 / Math.max(1, millis);
+        }
+    }
+
+    /** curl in the namespace fetches /bytes/{@code bytes} through sha256sum; the whole run is bounded by limit. */
+    static Outcome curlDownload(StackPeer net, long bytes, Duration limit) {
+        long start = System.nanoTime();
+        ExecResult curl = KernelTools.sh(net.peer(), limit.plusSeconds(30), "curl -sS --max-time "
+                + limit.toSeconds() + " -w '%{stderr}%{http_code} %{size_download}' "
+                + KernelTools.quote(net.url("/bytes/" + bytes)) + " | sha256sum");
+        long millis = KernelTools.millisSince(start);
+        if (!curl.ok()) {
+            return new Outcome(bytes, millis, "curl failed after " + millis + " ms: " + curl.describe());
+        }
+        String[] f = curl.stderr().strip().split(" ");
+        if (f.length != 2 || !"200".equals(f[0]) || Long.parseLong(f[1]) != bytes) {
+            return new Outcome(bytes, millis, "status and size: " + curl.describe());
+        }
+        String got = curl.stdout().split("\\s+")[0];
+        String expected = PatternBytes.sha256(bytes);
+        return new Outcome(bytes, millis, expected.equals(got) ? null
+                : "SHA-256 " + got + " differs from " + expected);
+    }
+
+    /**
+     * socat in the namespace serves {@code file} ({@code bytes} long, digest {@code sha256}) on {@code port}; our
+     * stack connects, reads to the end of stream and checks the digest. The wall time includes the connect.
+     */
+    static Outcome readFromSocat(StackPeer net, int port, Path file, long bytes, String sha256, Duration limit)
+            throws Exception {
+        // -T: socat gives up when nothing moved for that long (so a stuck connection cannot outlive the run)
+        Process socat = net.peer().exec("socat", "-T", "60", "-u", "OPEN:" + file + ",rdonly",
+                "TCP-LISTEN:" + port + ",reuseaddr");
+        try {
+            KernelTools.awaitTcpListener(net.peer().namespace(), port, Duration.ofSeconds(10));
+            long start = System.nanoTime();
+            long deadline = start + limit.toNanos();
+            // the SYN or its answer may be lost: the connect has its own retries (1 s initial RTO)
+            TcpSocket s = net.stack().connect(net.kernel(port)).get(60, TimeUnit.SECONDS);
+            MessageDigest md = KernelTools.sha256();
+            long total = 0;
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    int n;
+                    try {
+                        n = s.read(buf.clear()).get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        return new Outcome(bytes, KernelTools.millisSince(start), "not done within " + limit
+                                + " (" + total + " bytes read)");
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    md.update(buf.array(), 0, n);
+                    total += n;
+                }
+            } finally {
+                s.close();
+            }
+            long millis = KernelTools.millisSince(start);
+            if (total != bytes) {
+                return new Outcome(bytes, millis, total + " bytes read, not " + bytes);
+            }
+            String got = HexFormat.of().formatHex(md.digest());
+            if (!sha256.equals(got)) {
+                return new Outcome(bytes, millis, "SHA-256 " + got + " differs from " + sha256);
+            }
+            int exit = KernelTools.awaitExit(socat, Duration.ofSeconds(60), "socat serving");
+            return new Outcome(bytes, millis, exit == 0 ? null
+                    : "socat exited with " + exit + ": " + KernelTools.stderrOf(socat));
+        } finally {
+            KernelTools.kill(socat);
+        }
+    }
+
+    /** The stack's retransmissions and, if impaired, what the impairment did each way (for MEASURE lines). */
+    static String counters(StackPeer net) {
+        long retransmits = net.stack().call(iface -> net.stack().counters().tcpRetransmits).join();
+        ImpairedLink link = net.impaired();
+        return "stack retransmitted " + retransmits + " segments"
+                + (link == null ? "" : "; sent " + link.transmitCounters() + "; received " + link.receiveCounters());
+    }
+
+    /** Writes {@code size} seeded random bytes to {@code file}; returns their SHA-256. */
+    static String writeRandomFile(Path file, long size, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        MessageDigest md = KernelTools.sha256();
+        byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long left = size; left > 0; left -= chunk.length) {
+                int n = (int) Math.min(left, chunk.length);
+                random.nextBytes(chunk);
+                out.write(chunk, 0, n);
+                md.update(chunk, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

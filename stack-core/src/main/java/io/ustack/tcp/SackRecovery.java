@@ -1,0 +1,147 @@
+/*
+ * SackRecovery: SACK-based loss recovery (RFC 6675) for a connection whose SYNs exchanged SACK-permitted. The
+ * scoreboard (SackScoreboard) is updated from every ACK; losses are detected by RACK (RFC 8985 section 6) when
+ * enabled, otherwise by RFC 6675 IsLost and DupThresh duplicate ACKs (section 5 step 4). Entering recovery sets
+ * RecoveryPoint = HighData and lets the congestion control reduce cwnd to ssthresh (no inflation); during recovery
+ * the sender transmits while cwnd - pipe >= 1 SMSS, lost segments first (NextSeg rule 1), then new data (rule 2).
+ * Recovery ends when the cumulative ACK reaches RecoveryPoint (section 5 step 2). After a timeout every segment not
+ * SACKed is deemed lost (section 5.1) and retransmitted under the slow-starting window. A Tail Loss Probe that
+ * repaired a loss (RFC 8985 7.4) draws one window reduction.
+ */
+package io.ustack.tcp;
+
+import static io.ustack.tcp.SequenceNumbers.geq;
+
+/** RFC 6675 + RFC 8985 recovery. Engine thread only. */
+final class SackRecovery implements LossRecovery {
+    private final TcpSender snd;
+    final SackScoreboard board;
+    /** RACK-TLP, or null for plain RFC 6675 loss detection. */
+    final RackTlp rack;
+    /** RecoveryPoint of RFC 6675. */
+    int recoveryPoint;
+    /** The current recovery began with a retransmission timeout (cwnd grows in slow start meanwhile). */
+    boolean rtoRecovery;
+    /** RFC 6675 DupAcks (only counted without RACK). */
+    int dupAcks;
+    /** RFC 6675 5 step 4.3: the first retransmission of a recovery goes out whatever pipe says. */
+    boolean forceRetransmit;
+    /** Recovery episodes entered (fast recovery, not timeouts): for tests and statistics. */
+    int recoveries;
+
+    SackRecovery(TcpSender snd, int capacity, boolean rackTlp) {
+        this.snd = snd;
+        this.board = new SackScoreboard(capacity);
+        this.rack = rackTlp ? new RackTlp() : null;
+    }
+
+    @Override
+    public boolean onAck(Segment seg, int acked, boolean duplicate, long now) {
+        board.beginAck();
+        if (acked > 0) {
+            board.cumulativeAck(snd.sndUna);
+        }
+        if (seg.options.sackBlockCount() > 0) {
+            board.applySack(seg.options, snd.sndUna, snd.sndMax);
+        }
+        if (board.deliveredOriginal) {
+            snd.cc.onRttSample(now - board.deliveredOriginalXmitTs, snd.sndUna, snd.sndMax, now);
+        }
+        boolean tlpRepairedLoss = false;
+        if (rack != null) {
+            rack.onAck(board, snd.sndUna, snd.sndMax, now);
+            tlpRepairedLoss = rack.tlpOnAck(board, seg.ack, acked > 0, duplicate);
+        }
+        if (snd.inRecovery && geq(snd.sndUna, recoveryPoint)) {
+            exitRecovery(now);
+        }
+        if (rack == null) {
+            dupAcks = duplicate ? dupAcks + 1 : acked > 0 ? 0 : dupAcks;
+        }
+        detectLosses(now);
+        if (!snd.inRecovery && board.lostBytes > 0) {
+            enterRecovery(now);
+        } else if (tlpRepairedLoss && !snd.inRecovery) {
+            snd.cc.onLossDetected(snd.flightSize(), now); // RFC 8985 7.4.2: the probe repaired a real loss
+        }
+        if (acked > 0 && (!snd.inRecovery || rtoRecovery)) {
+            snd.cc.onAck(acked, now);
+        }
+        return true;
+    }
+
+    private void detectLosses(long now) {
+        if (rack != null) {
+            long timeout = rack.detectLoss(board, snd.inRecovery, snd.rtt.srtt(), now);
+            snd.armReorderTimer(timeout, now);
+        } else {
+            board.markLostByDupThresh(snd.smss);
+            if (dupAcks >= SackScoreboard.DUP_THRESH && board.count() > 0 && !snd.inRecovery) {
+                board.markLost(0); // RFC 6675 5 step 4: DupAcks >= DupThresh
+            }
+        }
+    }
+
+    /** RFC 6675 section 5 step 4 (with RACK, RFC 8985 section 6.2: a segment was marked lost). */
+    private void enterRecovery(long now) {
+        snd.inRecovery = true;
+        rtoRecovery = false;
+        recoveries++;
+        recoveryPoint = snd.sndMax;
+        snd.cc.onLossDetected(snd.flightSize(), now);
+        snd.stopTiming();
+        forceRetransmit = true;
+    }
+
+    private void exitRecovery(long now) {
+        snd.inRecovery = false;
+        if (!rtoRecovery) {
+            snd.cc.onExitRecovery(snd.flightSize(), now);
+        }
+        rtoRecovery = false;
+        dupAcks = 0;
+        if (rack != null) {
+            rack.onRecoveryExit();
+        }
+    }
+
+    @Override
+    public void onRetransmitTimeout(long now) {
+        board.markAllLost();
+        snd.inRecovery = true;
+        rtoRecovery = true;
+        recoveryPoint = snd.sndMax;
+        forceRetransmit = true;
+        if (rack != null) {
+            rack.onRetransmitTimeout();
+        }
+    }
+
+    @Override
+    public int inFlight() {
+        return board.pipe(snd.flightSize());
+    }
+
+    @Override
+    public int extraWindow() {
+        return 0;
+    }
+
+    @Override
+    public void onReorderTimeout(long now) {
+        detectLosses(now);
+        if (!snd.inRecovery && board.lostBytes > 0) {
+            enterRecovery(now);
+        }
+    }
+
+    /** NextSeg rule 1: the record to retransmit now, or -1 (the caller checks cwnd - pipe). */
+    int nextLost() {
+        return board.nextLost();
+    }
+
+    @Override
+    public String toString() {
+        return board + (snd.inRecovery ? " recovering to " + Integer.toUnsignedString(recoveryPoint) : "");
+    }
+}

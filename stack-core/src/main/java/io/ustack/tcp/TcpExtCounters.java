@@ -1,0 +1,51 @@
+/*
+ * TcpExtCounters: counters of one TCP layer's defences and robustness mechanisms, in the spirit of Linux's TcpExt
+ * MIB: RFC 5961 challenge ACKs and their section 7 throttling, SYN backlog overflows and SYN cookies (RFC 4987),
+ * keep-alives (RFC 1122 4.2.3.6), user timeouts (RFC 9293 3.8.3), ICMP errors (RFC 1191, RFC 5927, RFC 1122
+ * 4.2.3.9), TIME-WAIT reuse (RFC 6191) and buffer auto-sizing. Written by the engine thread only.
+ */
+package io.ustack.tcp;
+
+/** Plain counters; read them from the engine thread (or accept a racy snapshot). */
+public final class TcpExtCounters {
+    /** Challenge ACKs sent (RFC 5961 3.2, 4.2, 5.2). */
+    public long challengeAcks;
+    /** Challenge ACKs not sent because the per-second budget was spent (RFC 5961 7). */
+    public long challengeAcksSuppressed;
+    /** SYNs that found the SYN backlog full (answered with a cookie or dropped). */
+    public long synBacklogOverflows;
+    /** SYN-ACKs carrying a SYN cookie. */
+    public long synCookiesSent;
+    /** ACKs whose cookie validated and became a connection. */
+    public long synCookiesValid;
+    /** ACKs checked as cookies that did not validate. */
+    public long synCookiesInvalid;
+    /** Keep-alive probes sent. */
+    public long keepAliveProbes;
+    /** Connections ended because keep-alive probes went unanswered. */
+    public long keepAliveTimeouts;
+    /** Connections ended by the user timeout. */
+    public long userTimeouts;
+    /** ICMP errors about TCP that matched a connection and a segment we sent. */
+    public long icmpAccepted;
+    /** ICMP errors about TCP that matched nothing we sent (no connection, sequence outside SND.UNA..SND.NXT). */
+    public long icmpIgnored;
+    /** Send MSS reductions because of "fragmentation needed" (RFC 1191). */
+    public long pathMtuReductions;
+    /** New connections accepted from a SYN that hit a TIME-WAIT connection (RFC 6191 / RFC 1122 4.2.2.13). */
+    public long timeWaitReuses;
+    /** Receive rings grown by auto-sizing. */
+    public long receiveBufferGrowths;
+    /** Send rings grown by auto-sizing. */
+    public long sendBufferGrowths;
+
+    @Override
+    public String toString() {
+        return "TcpExt[challengeAcks=" + challengeAcks + "/" + challengeAcksSuppressed + " suppressed, synOverflows="
+                + synBacklogOverflows + " cookies sent/valid/invalid=" + synCookiesSent + "/" + synCookiesValid + "/"
+                + synCookiesInvalid + " keepAlive probes/timeouts=" + keepAliveProbes + "/" + keepAliveTimeouts
+                + " userTimeouts=" + userTimeouts + " icmp accepted/ignored=" + icmpAccepted + "/" + icmpIgnored
+                + " pmtu=" + pathMtuReductions + " timeWaitReuses=" + timeWaitReuses + " growths rcv/snd="
+                + receiveBufferGrowths + "/" + sendBufferGrowths + "]";
+    }
+}
