@@ -41,6 +41,7 @@ public final class Stack implements AutoCloseable {
     private final StackCounters counters = new StackCounters();
     private final ByteBufAllocator alloc;
     private final TcpConfig tcpConfig;
+    private volatile boolean started;
     private final java.util.List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Stack(Builder b) {
@@ -58,7 +59,13 @@ public final class Stack implements AutoCloseable {
     /** Starts the engine thread. */
     public Stack start() {
         loop.start("ustack-" + name);
+        started = true;
         return this;
+    }
+
+    /** True once {@link #start()} gave the stack its own engine thread (false while driven by hand). */
+    public boolean isStarted() {
+        return started;
     }
 
     /** One engine turn on the calling thread (manual driving); returns the work done. */

@@ -8,7 +8,9 @@
  * {@link io.ustack.spi.BaseProvider}, layered providers ({@link io.ustack.spi.LayeredProvider},
  * {@link io.ustack.spi.CountingLayer}, {@link io.ustack.spi.PolicyLayer}), the catalog
  * ({@link io.ustack.spi.ProtocolCatalog}, {@link io.ustack.spi.ProtocolInfo}) and the lock-free
- * {@link io.ustack.spi.DescriptorTable}. Constants use Winsock's numeric values ({@link io.ustack.spi.Winsock},
+ * {@link io.ustack.spi.DescriptorTable}; the data functions reach the engine through
+ * {@link io.ustack.spi.SocketBackend}, implemented over a stack by {@code io.ustack.spi.stack.StackBackend}.
+ * Constants use Winsock's numeric values ({@link io.ustack.spi.Winsock},
  * {@link io.ustack.spi.ServiceFlags}, {@link io.ustack.spi.SocketOptions}, {@link io.ustack.spi.WsaError}).
  *
  * <h2>Seed clauses (WSPSocket.txt) and their tests</h2>
@@ -51,7 +53,34 @@
  * <tr><td>D_ROOT only with a rooted data plane</td><td>WspSocketMultipointTest.wspSocket_dRootOnlyWithRootedDataPlane</td></tr>
  * <tr><td>exactly one of C_ROOT/C_LEAF, exactly one of D_ROOT/D_LEAF</td>
  * <td>WspSocketMultipointTest.wspSocket_multipointNeedsExactlyOneOfCRootAndCLeaf, ...DRootAndDLeaf</td></tr>
- * <tr><td>SOCK_RAW encouraged</td><td>WspSocketTest.wspSocket_rawSocketsSupportedForAnyIpProtocol</td></tr>
+ * <tr><td>SOCK_RAW encouraged</td><td>WspSocketTest.wspSocket_rawSocketsSupportedForAnyIpProtocol (catalog and
+ * engine-free backend); over the engine, which has no raw IP, stack.WspLifecycleDataTest
+ * .wspSocket_WSAESOCKTNOSUPPORT_forRaw_theEngineHasNoRawIp</td></tr>
+ * <tr><td>WSAENETDOWN / WSAENOBUFS from the real stack</td>
+ * <td>stack.WspLifecycleDataTest.wspSocket_WSAENETDOWN_whenTheStacksLinkIsDown,
+ * wspSocket_WSAENOBUFS_fromTheRealBufferBudget</td></tr>
+ * <tr><td>WSA_FLAG_OVERLAPPED: WSPSend, WSPSendTo, WSPRecv, WSPRecvFrom and WSPIoctl overlapped, many in process at
+ * once</td><td>stack.WspOverlappedTest.overlapped_hundredRecvsPostedBeforeDataCompleteInPostingOrder,
+ * overlapped_sendsCompleteInPostingOrderAndDataArrivesInOrder, overlapped_sendToAndRecvFromOnDatagramSockets,
+ * overlapped_ioctlFIONREADCompletesWithTheCount</td></tr>
+ * <tr><td>nonoverlapped usage on an overlapped socket</td>
+ * <td>stack.WspOverlappedTest.overlapped_blockingCallsStillWorkOnAnOverlappedSocket</td></tr>
+ * <tr><td>connection-oriented sockets must be connected before data</td>
+ * <td>stack.WspStreamDataTest.wspRecv_WSAENOTCONN_onUnconnectedStream, wspSend_WSAENOTCONN_onUnconnectedStream</td></tr>
+ * <tr><td>a connection is created with WSPConnect; data with WSPSend and WSPRecv; then WSPCloseSocket</td>
+ * <td>stack.WspConnectionSetupTest.wspAccept_returnsANewDescriptorAndThePeerAddress,
+ * stack.WspStreamDataTest.wspSendRecv_dataFlowsBothWaysThroughScatterGatherBuffers,
+ * stack.WspOptionsTest.soLinger_offClosesGracefully_thePeerReadsTheDataThenEndOfStream</td></tr>
+ * <tr><td>data is not lost or duplicated</td>
+ * <td>stack.StartedStacksConcurrencyTest.manyBlockingEchoConnectionsAndDatagramChurnAtOnce,
+ * stack.WspStreamDataTest.wspSend_blockingSendLargerThanTheSendBufferCompletesWhenAllIsBuffered</td></tr>
+ * <tr><td>broken connection: subsequent calls fail with WSAETIMEDOUT</td>
+ * <td>stack.WspStreamDataTest.wspSend_WSAETIMEDOUT_whenPeerStopsAcknowledging,
+ * wspRecv_WSAETIMEDOUT_whenPeerStopsAcknowledging</td></tr>
+ * <tr><td>connectionless sockets: WSPSendTo / WSPRecvFrom with arbitrary peers</td>
+ * <td>stack.WspDatagramTest.wspSendToRecvFrom_datagramsToAndFromArbitraryPeers</td></tr>
+ * <tr><td>connected datagram sockets send to (WSPSend) and receive from (only) their peer</td>
+ * <td>stack.WspDatagramTest.connectedDatagram_sendsOnlyToItsPeer, connectedDatagram_receivesOnlyFromItsPeer</td></tr>
  * <tr><td>shared-socket info: g and dwFlags ignored</td>
  * <td>WspSocketSharedTest.wspSocket_sharedInfoIgnoresGroupAndFlags,
  * wspSocket_sharedInfoCreatesAnotherDescriptorForSameSocket, wspSocket_socketLivesUntilLastDescriptorClosed</td></tr>
@@ -66,8 +95,9 @@
  * propagation_wspStartup_..., propagation_wspStringToAddress_...</td></tr>
  * </table>
  *
- * <p>Clauses about data transfer (connection-oriented sockets must be connected before data, WSAETIMEDOUT on a
- * broken connection, WSPSendTo/WSPRecvFrom on connectionless sockets) belong to the data functions, which are not
- * part of {@link io.ustack.spi.ServiceProvider} yet and are not tested here.
+ * <p>Every data function's error codes have their own tests, named {@code wspFunction_WSAECODE_condition}, in
+ * {@code io.ustack.spi.stack} (WspStreamDataTest, WspOverlappedTest, WspDatagramTest, WspConnectionSetupTest,
+ * WspOptionsTest, WspLifecycleDataTest, WspJoinLeafTest, LayeredDataTest); docs/spi.md maps each WSP function to its
+ * class and lists the codes per function.
  */
 package io.ustack.spi;

@@ -50,8 +50,9 @@ import static io.ustack.spi.WsaError.*;
  * <p><b>Threads.</b> Calls run on the engine thread. From another thread a call queues its request to the engine and
  * (if not overlapped) parks until it is finished; an interrupt cancels a waiting call (WSAEINTR). On the engine
  * thread (the stack's own thread, or the test thread that drives a manual stack with {@code runOnce}) the request runs
- * at once and must not wait: a blocking call that cannot complete fails with WSAEINPROGRESS. A manually driven stack
- * must be driven by someone while another thread waits in a call.
+ * at once and must not wait: a blocking call that cannot complete fails with WSAEINPROGRESS. A non-overlapped call
+ * from the engine thread of another started stack fails with WSAEINPROGRESS too (it would stall that engine). A
+ * manually driven stack must be driven by someone while another thread waits in a call.
  */
 public final class StackBackend implements SocketBackend {
     /** Budget bytes a datagram socket reserves for sending (one datagram of the largest UDP payload). */
@@ -79,6 +80,13 @@ public final class StackBackend implements SocketBackend {
         this.budget = budget;
         this.tcpDefaults = stack.tcpConfig();
         stack.addCloseHook(this::stackClosed);
+        if (stack.isStarted()) {
+            try {
+                loop.execute(() -> BlockingCalls.markEngineThread(true));
+            } catch (RejectedExecutionException e) {
+                closed = true;
+            }
+        }
     }
 
     public Stack stack() {
@@ -172,6 +180,9 @@ public final class StackBackend implements SocketBackend {
 
     /** Engine thread: runs one request, whatever user buffers do. */
     void execute(Request r) {
+        if (stack.isStarted() && !BlockingCalls.isEngineThread()) {
+            BlockingCalls.markEngineThread(true); // a stack's own thread: it must never wait on another stack either
+        }
         try {
             if (r.op == Request.CANCEL) {
                 if (!r.socket.closed) {
@@ -203,7 +214,7 @@ public final class StackBackend implements SocketBackend {
 
     @Override
     public boolean isEngineThread() {
-        return loop.inLoop();
+        return loop.inLoop() || BlockingCalls.isEngineThread();
     }
 
     @Override
@@ -295,6 +306,10 @@ public final class StackBackend implements SocketBackend {
         if (loop.inLoop()) {
             r.engineThread = true;
             execute(r);
+            return true;
+        }
+        if (BlockingCalls.isEngineThread()) {
+            r.abandon(WSAEINPROGRESS); // another stack's engine thread: waiting here would stall that engine
             return true;
         }
         r.waiter = Thread.currentThread();

@@ -1,6 +1,7 @@
 /*
  * StreamOptions: the options of a stream socket (SO_RCVBUF and SO_SNDBUF as the TcpConfig new connections get,
- * SO_KEEPALIVE, SO_LINGER / SO_DONTLINGER, TCP_NODELAY), copied to the sockets a listening socket accepts.
+ * SO_KEEPALIVE (RFC 1122 4.2.3.6), SO_LINGER / SO_DONTLINGER, TCP_NODELAY), copied to the sockets a listening socket
+ * accepts. The socket hands them to its connection when it has one.
  */
 package io.ustack.spi.stack;
 
@@ -16,13 +17,14 @@ import static io.ustack.spi.WsaError.*;
 final class StreamOptions {
     /** Buffer sizes for new connections, null while the stack's defaults apply. */
     TcpConfig tcp;
-    /** SO_KEEPALIVE as last set: the TCP engine of this tree has no keep-alive timer to hand it to. */
+    /** SO_KEEPALIVE (the stack's TcpConfig default until set). */
     boolean keepAlive;
     boolean noDelay;
     boolean lingerOn;
     int lingerSeconds;
 
-    StreamOptions() {
+    StreamOptions(TcpConfig defaults) {
+        keepAlive = defaults.keepAlive();
     }
 
     /** The options an accepted socket inherits from its listening socket. */
@@ -47,7 +49,10 @@ final class StreamOptions {
         return (tcp != null ? tcp : defaults).sendBufferSize();
     }
 
-    /** New SO_RCVBUF / SO_SNDBUF: connections made from now on (connect, listen) get rings of these sizes. */
+    /**
+     * New SO_RCVBUF / SO_SNDBUF for connections made from now on (connect; listen: the connections it accepts); the
+     * socket resizes an established connection's rings itself.
+     */
     int applyBufferSizes(int receive, int send, TcpConfig defaults) {
         if (receive < 1 || send < 1 || receive > (1 << 30) || send > (1 << 30)) {
             return WSAEINVAL;
@@ -85,7 +90,7 @@ final class StreamOptions {
         }
     }
 
-    /** Sets an option; returns the error code. TCP_NODELAY is then applied to the connection by the caller. */
+    /** Sets an option; returns the error code. The caller applies TCP_NODELAY and SO_KEEPALIVE to its connection. */
     int set(int level, int option, byte[] value, int length) {
         if (length < OptionValue.INT_LENGTH) {
             return WSAEFAULT;

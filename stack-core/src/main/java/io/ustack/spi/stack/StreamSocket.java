@@ -1,7 +1,8 @@
 /*
  * StreamSocket: a SOCK_STREAM provider socket over the TCP engine (RFC 9293 3.9.1 user interface: OPEN, SEND,
  * RECEIVE, CLOSE, ABORT): unbound, bound, listening, connecting or connected; queues of posted receives, sends and
- * accepts served in posting order; MSG_PEEK through a staging buffer; SO_LINGER, TCP_NODELAY, SO_KEEPALIVE.
+ * accepts served in posting order; MSG_PEEK through a staging buffer; SO_LINGER, TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF
+ * and SO_SNDBUF handed to the connection.
  */
 package io.ustack.spi.stack;
 
@@ -61,7 +62,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
 
     StreamSocket(StackBackend backend, long reserved) {
         super(backend, reserved);
-        options = new StreamOptions();
+        options = new StreamOptions(backend.tcpDefaults());
         peeked = new PeekStage(backend);
     }
 
@@ -78,6 +79,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         localPort = c.localPort();
         c.handler(this);
         c.noDelay(options.noDelay);
+        c.keepAlive(options.keepAlive);
     }
 
     // ------------------------------------------------------------------ bind, listen, accept, connect
@@ -210,6 +212,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         }
         state = CONNECTING;
         c.noDelay(options.noDelay);
+        c.keepAlive(options.keepAlive); // armed when the connection is established
         if (nonBlocking) {
             r.fail(WSAEWOULDBLOCK); // the connection goes on; WSAEALREADY / WSAEISCONN / SO_ERROR tell the rest
             return;
@@ -489,10 +492,26 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         return options.sendBufferSize(backend.tcpDefaults());
     }
 
+    /** A connection that is there to take options (connecting or established, not ended). */
+    private boolean live() {
+        return conn != null && !ended && (state == CONNECTING || state == CONNECTED);
+    }
+
     @Override
     int applyBufferSizes(int receive, int send) {
-        // new connections (connect, listen) take them; an existing connection keeps its rings
-        return options.applyBufferSizes(receive, send, backend.tcpDefaults());
+        int oldReceive = receiveBufferSize();
+        int oldSend = sendBufferSize();
+        int err = options.applyBufferSizes(receive, send, backend.tcpDefaults());
+        if (err == NO_ERROR && live()) {
+            // an established connection resizes its rings (and stops auto-sizing the one that was set)
+            if (receive != oldReceive) {
+                conn.receiveBufferSize(receive);
+            }
+            if (send != oldSend) {
+                conn.sendBufferSize(send);
+            }
+        }
+        return err;
     }
 
     @Override
@@ -509,8 +528,12 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             return level == SOL_SOCKET ? WSAENOPROTOOPT : unknownOption(level);
         }
         int err = options.set(level, option, value, length);
-        if (err == NO_ERROR && level == SocketOptions.IPPROTO_TCP && conn != null && !ended) {
-            conn.noDelay(options.noDelay);
+        if (err == NO_ERROR && live()) {
+            if (level == SocketOptions.IPPROTO_TCP) {
+                conn.noDelay(options.noDelay);
+            } else if (option == SO_KEEPALIVE) {
+                conn.keepAlive(options.keepAlive);
+            }
         }
         return err;
     }

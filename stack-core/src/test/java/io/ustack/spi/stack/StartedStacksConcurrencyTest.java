@@ -220,4 +220,20 @@ class StartedStacksConcurrencyTest {
         assertThat(failures).isEmpty();
         assertThat(got).isEqualTo(perThread * descriptors.length);
     }
+
+    @Test
+    void aCallFromAnotherStacksEngineThread_WSAEINPROGRESS_insteadOfStallingThatEngine() {
+        int own = serverStack.call(iface -> {
+            ErrnoRef e = new ErrnoRef();
+            int s = server.wspSocket(AF_INET, SOCK_DGRAM, 0, null, 0, 0, e);
+            return server.wspBind(s, addr("0.0.0.0", 0), 16, e) == 0 ? 0 : e.get();
+        }).join();
+        assertThat(own).as("its own provider: runs inline").isZero();
+        int foreign = serverStack.call(iface -> {
+            ErrnoRef e = new ErrnoRef();
+            int s = client.wspSocket(AF_INET, SOCK_DGRAM, 0, null, 0, 0, e);
+            return client.wspBind(s, addr("0.0.0.0", 0), 16, e) == 0 ? 0 : e.get();
+        }).join();
+        assertThat(foreign).as("the client stack's provider from the server's engine thread").isEqualTo(WSAEINPROGRESS);
+    }
 }

@@ -171,7 +171,7 @@ class WspOptionsTest {
     }
 
     @Test
-    void soKeepalive_isStoredPerStreamSocket_andNotADatagramOption() {
+    void soKeepalive_getAndSet_andNotADatagramOption() {
         int t = net.client.tcp();
         assertThat(net.client.getInt(t, SOL_SOCKET, SO_KEEPALIVE)).isZero();
         net.client.setInt(t, SOL_SOCKET, SO_KEEPALIVE, 1);
@@ -179,6 +179,75 @@ class WspOptionsTest {
         int u = net.client.udp();
         assertThat(setOpt(net.client, u, SOL_SOCKET, SO_KEEPALIVE, OptionValue.ofInt(1))).isEqualTo(SOCKET_ERROR);
         assertThat(net.client.errno.get()).isEqualTo(WSAENOPROTOOPT);
+    }
+
+    /** Keep-alive probes after 1 s idle, one per second, 3 unanswered end the connection. */
+    private static TcpConfig quickKeepAlive() {
+        return new TcpConfig().keepAlive(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 3);
+    }
+
+    @Test
+    void soKeepalive_onAnIdleConnectionWhosePeerVanished_endsItWithWSAETIMEDOUT() {
+        try (SpiNet k = new SpiNet(quickKeepAlive())) {
+            SpiNet.Connection c = k.connect(0, 0);
+            k.client.setInt(c.client(), SOL_SOCKET, SO_KEEPALIVE, 1);
+            k.serverLink.setUp(false);
+            k.advance(10_000_000_000L, 10_000_000L);
+            assertThat(k.client.recv(c.client(), ByteBuffer.allocate(4), n)).isEqualTo(SOCKET_ERROR);
+            assertThat(k.client.errno.get()).isEqualTo(WSAETIMEDOUT);
+        }
+    }
+
+    @Test
+    void soKeepalive_offLeavesAnIdleConnectionUp() {
+        try (SpiNet k = new SpiNet(quickKeepAlive())) {
+            SpiNet.Connection c = k.connect(0, 0);
+            k.serverLink.setUp(false);
+            k.advance(10_000_000_000L, 10_000_000L);
+            k.client.nonBlocking(c.client(), true);
+            assertThat(k.client.recv(c.client(), ByteBuffer.allocate(4), n)).isEqualTo(SOCKET_ERROR);
+            assertThat(k.client.errno.get()).as("no probes: still connected").isEqualTo(WSAEWOULDBLOCK);
+        }
+    }
+
+    @Test
+    void soKeepalive_setOnTheListenerIsInheritedByAcceptedConnections() {
+        try (SpiNet k = new SpiNet(quickKeepAlive())) {
+            int l = k.server.tcp();
+            k.server.setInt(l, SOL_SOCKET, SO_KEEPALIVE, 1);
+            k.server.bind(l, "0.0.0.0", 7);
+            k.server.check(k.server.provider.wspListen(l, 4, k.server.errno));
+            int c = k.client.tcp();
+            k.client.nonBlocking(c, true);
+            k.client.provider.wspConnect(c, SpiNet.addr(SpiNet.SERVER_IP, 7), 16, k.client.errno);
+            k.pump();
+            int a = k.server.provider.wspAccept(l, null, null, null, k.server.errno);
+            assertThat(k.server.getInt(a, SOL_SOCKET, SO_KEEPALIVE)).isEqualTo(1);
+            k.clientLink.setUp(false);
+            k.advance(10_000_000_000L, 10_000_000L);
+            k.clientLink.setUp(true);
+            assertThat(k.server.recv(a, ByteBuffer.allocate(4), n)).isEqualTo(SOCKET_ERROR);
+            assertThat(k.server.errno.get()).isEqualTo(WSAETIMEDOUT);
+        }
+    }
+
+    @Test
+    void soRcvbuf_setOnAnEstablishedConnectionGrowsItsReceiveRing() {
+        int l = net.server.tcp();
+        net.server.setInt(l, SOL_SOCKET, SO_RCVBUF, 4096);
+        net.server.bind(l, "0.0.0.0", 7);
+        net.server.check(net.server.provider.wspListen(l, 4, net.server.errno));
+        int c = net.client.tcp();
+        net.client.nonBlocking(c, true);
+        net.client.provider.wspConnect(c, SpiNet.addr(SpiNet.SERVER_IP, 7), 16, net.client.errno);
+        net.pump();
+        int a = net.server.provider.wspAccept(l, null, null, null, net.server.errno);
+        net.server.setInt(a, SOL_SOCKET, SO_RCVBUF, 65536);
+        assertThat(net.server.getInt(a, SOL_SOCKET, SO_RCVBUF)).isEqualTo(65536);
+        net.client.send(c, new byte[100_000], n);
+        net.advance(3_000_000_000L, 10_000_000L);
+        assertThat(net.server.readable(a)).as("more than the 4096 the connection started with").isGreaterThan(4096)
+                .isLessThanOrEqualTo(65536);
     }
 
     @Test

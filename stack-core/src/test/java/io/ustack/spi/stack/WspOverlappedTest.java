@@ -284,6 +284,26 @@ class WspOverlappedTest {
     }
 
     @Test
+    void overlapped_sendToAndRecvFromOnDatagramSockets() {
+        int r = net.server.socket(SOCK_DGRAM, WSA_FLAG_OVERLAPPED);
+        net.server.bind(r, "0.0.0.0", 9);
+        int s = net.client.socket(SOCK_DGRAM, WSA_FLAG_OVERLAPPED);
+        byte[] from = new byte[16];
+        IntRef fromLength = new IntRef(16);
+        ByteBuffer dst = ByteBuffer.allocate(8);
+        CompletableFuture<Integer> received = net.server.provider.recvFromAsync(r, new ByteBuffer[] {dst}, 1, 0, from,
+                fromLength);
+        assertThat(received).isNotDone();
+        CompletableFuture<Integer> sent = net.client.provider.sendToAsync(s,
+                new ByteBuffer[] {ByteBuffer.wrap(new byte[] {1, 2, 3})}, 1, 0, SpiNet.addr(SpiNet.SERVER_IP, 9), 16);
+        assertThat(sent).as("a datagram goes out during the call").isCompletedWithValue(3);
+        net.pump();
+        assertThat(received).isCompletedWithValue(3);
+        assertThat(io.ustack.spi.SockAddr.port(from)).isEqualTo(net.client.localPort(s));
+        assertThat(fromLength.get()).isEqualTo(16);
+    }
+
+    @Test
     void overlapped_postedFromManyThreadsAllCompleteOnce() throws Exception {
         SpiNet.Connection c = net.connect(0, WSA_FLAG_OVERLAPPED);
         net.startPumping();

@@ -341,8 +341,9 @@ class WspStreamDataTest {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread t = Thread.ofVirtual().start(() -> {
             io.ustack.spi.ErrnoRef e = new io.ustack.spi.ErrnoRef();
-            int r = net.server.recv(c.server(), ByteBuffer.allocate(4), new IntRef());
-            result.complete(r == 0 ? 0 : net.server.errno.get());
+            int r = net.server.provider.wspRecv(c.server(), new ByteBuffer[] {ByteBuffer.allocate(4)}, 1,
+                    new IntRef(), new IntRef(), null, e);
+            result.complete(r == 0 ? 0 : e.get());
         });
         Thread.sleep(50);
         t.interrupt();
