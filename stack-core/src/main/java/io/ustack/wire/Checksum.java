@@ -23,6 +23,12 @@ public final class Checksum {
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /**
+     * The whole address space as one segment, so that a direct buffer's memory is read by address with no per-call
+     * segment object (MemorySegment.ofBuffer allocates one, which only escape analysis removes). Null when native
+     * access is denied to this module; the per-call view is used then.
+     */
+    private static final MemorySegment ALL_MEMORY = allMemory();
 
     private Checksum() {}
 
@@ -58,27 +64,48 @@ public final class Checksum {
     }
 
     /**
-     * Direct memory through a MemorySegment view of the buffer's internal NIO buffer: bounds are checked once for the
-     * segment instead of per read (ByteBuf.getLong checks every call), and two accumulators let the adds overlap.
-     * About twice as fast as getLong on a 1500-byte frame.
+     * Direct memory read as big-endian longs through a MemorySegment: by address in the all-memory segment when the
+     * buffer has one (no object per call, so no reliance on escape analysis; the range is checked once here), else
+     * through a view of the buffer's internal NIO buffer. Two accumulators let the adds overlap. About twice as fast
+     * as ByteBuf.getLong (which checks bounds on every call) on a 1500-byte frame.
      */
     private static long sumDirect(ByteBuf buf, int offset, int length, long acc) {
-        MemorySegment seg = MemorySegment.ofBuffer(buf.internalNioBuffer(offset, length));
+        MemorySegment seg;
+        long base;
+        if (ALL_MEMORY != null && buf.hasMemoryAddress()) {
+            if (offset < 0 || length < 0 || offset + length > buf.capacity()) {
+                throw new IndexOutOfBoundsException("checksum range " + offset + "+" + length + " of capacity "
+                        + buf.capacity());
+            }
+            seg = ALL_MEMORY;
+            base = buf.memoryAddress() + offset;
+        } else {
+            seg = MemorySegment.ofBuffer(buf.internalNioBuffer(offset, length));
+            base = 0;
+        }
         long a1 = 0;
         long i = 0;
         for (; length - i >= 16; i += 16) {
-            long w0 = seg.get(LONG_BE_UNALIGNED, i);
-            long w1 = seg.get(LONG_BE_UNALIGNED, i + 8);
+            long w0 = seg.get(LONG_BE_UNALIGNED, base + i);
+            long w1 = seg.get(LONG_BE_UNALIGNED, base + i + 8);
             acc += (w0 >>> 32) + (w0 & 0xffff_ffffL);
             a1 += (w1 >>> 32) + (w1 & 0xffff_ffffL);
         }
         acc += a1;
         if (length - i >= 8) {
-            long w = seg.get(LONG_BE_UNALIGNED, i);
+            long w = seg.get(LONG_BE_UNALIGNED, base + i);
             acc += (w >>> 32) + (w & 0xffff_ffffL);
             i += 8;
         }
         return sumTail(buf, offset + (int) i, offset + length, acc);
+    }
+
+    private static MemorySegment allMemory() {
+        try {
+            return MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+        } catch (IllegalCallerException | UnsupportedOperationException denied) {
+            return null;
+        }
     }
 
     /** The last 0..7 bytes of a range [i, end). */
