@@ -46,6 +46,12 @@ public interface CongestionControl {
     void onExitRecovery(int flightSize, long now);
 
     /**
+     * SACK-based loss recovery ended (RFC 6675 section 5 step 2, RFC 6937 section 3 "on exit"): cwnd = ssthresh.
+     * Unlike RFC 6582's exit, cwnd is not cut to the flight size: the scoreboard kept the ACK clock alive.
+     */
+    void onExitSackRecovery(long now);
+
+    /**
      * The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). {@code repeated} is true if
      * the segment had already been retransmitted by the timer, in which case ssthresh is held constant.
      */
@@ -53,4 +59,15 @@ public interface CongestionControl {
 
     /** The sender's maximum segment size changed (handshake done, later PMTU). */
     void mss(int smss);
+
+    /**
+     * A slow start threshold of {@code bytes} rounded up to whole segments, at least 2 SMSS. A window is spent in
+     * full-sized segments (RFC 6675 sends only while cwnd - pipe >= 1 SMSS), so a fractional threshold such as
+     * 2.8 SMSS would leave 0.8 SMSS unusable for the whole recovery; at the tiny windows of a lossy path that is a
+     * third of the window, which starves the ACK clock and turns losses into retransmission timeouts.
+     */
+    static int wholeSegments(long bytes, int smss) {
+        long rounded = (bytes + smss - 1) / smss * smss;
+        return (int) Math.max(2L * smss, Math.min(rounded, Integer.MAX_VALUE / 2));
+    }
 }

@@ -140,9 +140,9 @@ public final class Cubic implements CongestionControl {
         if (hystart != null) {
             hystart.reset();
         }
-        // 4.6: ssthresh = cwnd * beta_cubic (bounded by the flight size, at least 2 segments)
+        // 4.6: ssthresh = cwnd * beta_cubic (bounded by the flight size), in whole segments, at least 2
         long s = (long) (Math.min(cwnd, Math.max(flightSize, smss)) * BETA);
-        return (int) Math.max(2L * smss, Math.min(s, Integer.MAX_VALUE));
+        return CongestionControl.wholeSegments(s, smss);
     }
 
     @Override
@@ -175,6 +175,11 @@ public final class Cubic implements CongestionControl {
     public void onExitRecovery(int flightSize, long now) {
         // RFC 6582 3.2 step 3 option 1, as for NewReno: min(ssthresh, max(FlightSize, SMSS) + SMSS)
         cwnd = Math.min(ssthresh, Math.max(flightSize, smss) + smss);
+    }
+
+    @Override
+    public void onExitSackRecovery(long now) {
+        cwnd = ssthresh;
     }
 
     @Override

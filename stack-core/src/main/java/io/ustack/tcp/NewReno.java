@@ -73,8 +73,9 @@ public final class NewReno implements CongestionControl {
 
     @Override
     public void onLossDetected(int flightSize, long now) {
-        // RFC 6675 section 5 step 4.2 / RFC 5681 equation 4: ssthresh = cwnd = max(FlightSize / 2, 2*SMSS)
-        ssthresh = Math.max(flightSize / 2, 2 * smss);
+        // RFC 6675 section 5 step 4.2 / RFC 5681 equation 4: ssthresh = cwnd = max(FlightSize / 2, 2*SMSS), in
+        // whole segments (CongestionControl.wholeSegments)
+        ssthresh = CongestionControl.wholeSegments(flightSize / 2, smss);
         cwnd = ssthresh;
         bytesAckedInAvoidance = 0;
     }
@@ -98,6 +99,12 @@ public final class NewReno implements CongestionControl {
     public void onExitRecovery(int flightSize, long now) {
         // RFC 6582 3.2 step 3 (full ack), option 1: cwnd = min (ssthresh, max(FlightSize, SMSS) + SMSS)
         cwnd = Math.min(ssthresh, Math.max(flightSize, smss) + smss);
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
+    public void onExitSackRecovery(long now) {
+        cwnd = ssthresh;
         bytesAckedInAvoidance = 0;
     }
 

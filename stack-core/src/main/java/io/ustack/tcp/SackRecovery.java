@@ -4,9 +4,9 @@
  * enabled, otherwise by RFC 6675 IsLost and DupThresh duplicate ACKs (section 5 step 4). Entering recovery sets
  * RecoveryPoint = HighData and lets the congestion control reduce cwnd to ssthresh (no inflation); during recovery
  * the sender transmits while cwnd - pipe >= 1 SMSS, lost segments first (NextSeg rule 1), then new data (rule 2).
- * Recovery ends when the cumulative ACK reaches RecoveryPoint (section 5 step 2). After a timeout every segment not
- * SACKed is deemed lost (section 5.1) and retransmitted under the slow-starting window. A Tail Loss Probe that
- * repaired a loss (RFC 8985 7.4) draws one window reduction.
+ * Recovery ends when the cumulative ACK reaches RecoveryPoint (section 5 step 2), with cwnd = ssthresh. After a
+ * timeout every segment not SACKed is deemed lost (section 5.1) and retransmitted under the slow-starting window. A
+ * Tail Loss Probe that repaired a loss (RFC 8985 7.4) draws one window reduction.
  */
 package io.ustack.tcp;
 
@@ -96,7 +96,7 @@ final class SackRecovery implements LossRecovery {
     private void exitRecovery(long now) {
         snd.inRecovery = false;
         if (!rtoRecovery) {
-            snd.cc.onExitRecovery(snd.flightSize(), now);
+            snd.cc.onExitSackRecovery(now);
         }
         rtoRecovery = false;
         dupAcks = 0;
