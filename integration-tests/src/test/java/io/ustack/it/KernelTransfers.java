@@ -9,6 +9,7 @@ package io.ustack.it;
 import io.ustack.api.TcpSocket;
 import io.ustack.app.PatternBytes;
 import io.ustack.link.ImpairedLink;
+import io.ustack.tcp.TcpExtCounters;
 import io.ustack.tap.netns.ExecResult;
 
 import java.io.IOException;
@@ -116,8 +117,13 @@ final class KernelTransfers {
     /** The stack's retransmissions and, if impaired, what the impairment did each way (for MEASURE lines). */
     static String counters(StackPeer net) {
         long retransmits = net.stack().call(iface -> net.stack().counters().tcpRetransmits).join();
+        String recovery = net.stack().call(iface -> {
+            TcpExtCounters c = iface.tcp().extCounters();
+            return "timeouts " + c.retransmitTimeouts + ", SACK recoveries " + c.sackRecoveries + ", loss probes "
+                    + c.lossProbes + ", lost retransmissions " + c.lostRetransmits;
+        }).join();
         ImpairedLink link = net.impaired();
-        return "stack retransmitted " + retransmits + " segments"
+        return "stack retransmitted " + retransmits + " segments (" + recovery + ")"
                 + (link == null ? "" : "; sent " + link.transmitCounters() + "; received " + link.receiveCounters());
     }
 

@@ -35,6 +35,9 @@ final class RackTlp {
     private boolean dsackRoundActive;
     private int dsackRound;
 
+    /** Retransmissions marked lost again (statistics). */
+    long lostRetransmits;
+
     // ---- TLP (RFC 8985 section 7)
     boolean tlpOutstanding;
     int tlpEndSeq;
@@ -141,6 +144,9 @@ final class RackTlp {
             }
             long remaining = t + rtt + reo - now;
             if (remaining <= 0) {
+                if ((f & SackScoreboard.RETRANS) != 0) {
+                    lostRetransmits++;
+                }
                 board.markLost(i);
             } else {
                 timeout = Math.max(timeout, remaining);

@@ -58,6 +58,7 @@ final class RenoRecovery implements LossRecovery {
                 // RFC 6582 3.2 step 2 (the ACK covers more than recover) and RFC 5681 3.2 steps 2-3
                 recover = snd.sndMax;
                 snd.inRecovery = true;
+                snd.extCounters().renoRecoveries++;
                 partialAckSeen = false;
                 cc.onEnterRecovery(snd.flightSize(), now);
                 snd.stopTiming(); // Karn: the timed segment may be the one being retransmitted

@@ -72,7 +72,9 @@ final class SackRecovery implements LossRecovery {
 
     private void detectLosses(long now) {
         if (rack != null) {
+            long lostRetransmits = rack.lostRetransmits;
             long timeout = rack.detectLoss(board, snd.inRecovery, snd.rtt.srtt(), now);
+            snd.extCounters().lostRetransmits += rack.lostRetransmits - lostRetransmits;
             snd.armReorderTimer(timeout, now);
         } else {
             board.markLostByDupThresh(snd.smss);
@@ -87,6 +89,7 @@ final class SackRecovery implements LossRecovery {
         snd.inRecovery = true;
         rtoRecovery = false;
         recoveries++;
+        snd.extCounters().sackRecoveries++;
         recoveryPoint = snd.sndMax;
         snd.cc.onLossDetected(snd.flightSize(), now);
         snd.stopTiming();

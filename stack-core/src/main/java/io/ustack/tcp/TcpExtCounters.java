@@ -2,7 +2,8 @@
  * TcpExtCounters: counters of one TCP layer's defences and robustness mechanisms, in the spirit of Linux's TcpExt
  * MIB: RFC 5961 challenge ACKs and their section 7 throttling, SYN backlog overflows and SYN cookies (RFC 4987),
  * keep-alives (RFC 1122 4.2.3.6), user timeouts (RFC 9293 3.8.3), ICMP errors (RFC 1191, RFC 5927, RFC 1122
- * 4.2.3.9), TIME-WAIT reuse (RFC 6191) and buffer auto-sizing. Written by the engine thread only.
+ * 4.2.3.9), TIME-WAIT reuse (RFC 6191), buffer auto-sizing, and loss recovery (RFC 6298 timeouts, RFC 6675 and
+ * RFC 6582 recoveries, RFC 8985 loss probes and lost retransmissions). Written by the engine thread only.
  */
 package io.ustack.tcp;
 
@@ -38,6 +39,16 @@ public final class TcpExtCounters {
     public long receiveBufferGrowths;
     /** Send rings grown by auto-sizing. */
     public long sendBufferGrowths;
+    /** Retransmission timeouts of established connections (Linux TCPTimeouts). */
+    public long retransmitTimeouts;
+    /** SACK-based fast recoveries entered (RFC 6675; Linux TCPSackRecovery). */
+    public long sackRecoveries;
+    /** Fast recoveries without SACK (RFC 5681 / RFC 6582; Linux TCPRenoRecovery). */
+    public long renoRecoveries;
+    /** Tail loss probes sent (RFC 8985 7.3; Linux TCPLossProbes). */
+    public long lossProbes;
+    /** Retransmissions that RACK found lost again (RFC 8985 6.2; Linux TCPLostRetransmit). */
+    public long lostRetransmits;
 
     @Override
     public String toString() {
@@ -46,6 +57,8 @@ public final class TcpExtCounters {
                 + synCookiesInvalid + " keepAlive probes/timeouts=" + keepAliveProbes + "/" + keepAliveTimeouts
                 + " userTimeouts=" + userTimeouts + " icmp accepted/ignored=" + icmpAccepted + "/" + icmpIgnored
                 + " pmtu=" + pathMtuReductions + " timeWaitReuses=" + timeWaitReuses + " growths rcv/snd="
-                + receiveBufferGrowths + "/" + sendBufferGrowths + "]";
+                + receiveBufferGrowths + "/" + sendBufferGrowths + " timeouts=" + retransmitTimeouts
+                + " recoveries sack/reno=" + sackRecoveries + "/" + renoRecoveries + " lossProbes=" + lossProbes
+                + " lostRetransmits=" + lostRetransmits + "]";
     }
 }

@@ -154,6 +154,10 @@ final class TcpSender {
         }
     }
 
+    TcpExtCounters extCounters() {
+        return conn.layer.extCounters();
+    }
+
     Timestamps timestamps() {
         return conn.timestamps;
     }
@@ -475,6 +479,7 @@ final class TcpSender {
             return;
         }
         timeouts++;
+        extCounters().retransmitTimeouts++;
         // RFC 5681 3.1 equation 4 and the loss window; then the recovery retransmits (go-back-N without SACK,
         // every segment not SACKed with it)
         cc.onRetransmitTimeout(flightSize(), retries > 1, now);
@@ -543,6 +548,7 @@ final class TcpSender {
             return;
         }
         lossProbes++;
+        extCounters().lossProbes++;
         timers.schedule(rtoTimer, now + rtt.rto());
     }
 
