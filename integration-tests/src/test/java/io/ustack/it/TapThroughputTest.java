@@ -65,8 +65,7 @@ class TapThroughputTest {
         Process server = null;
         try {
             // -1: serve one test and exit
-            server = new ProcessBuilder("ip", "netns", "exec", veth.namespaceA(), "iperf3", "-s", "-1", "-B",
-                    veth.addressA(), "-p", "5201").start();
+            server = veth.startInA("iperf3", "-s", "-1", "-B", veth.addressA(), "-p", "5201");
             KernelTools.awaitTcpListener(veth.namespaceA(), 5201, Duration.ofSeconds(10));
             ExecResult client = veth.runInB(Duration.ofSeconds(30), "iperf3", "-c", veth.addressA(), "-p", "5201",
                     "-t", "3", "-J");

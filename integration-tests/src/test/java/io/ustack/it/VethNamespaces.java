@@ -1,6 +1,7 @@
 /*
- * VethNamespaces: two private network namespaces joined by a veth pair, for a kernel-to-kernel baseline (iperf3)
- * measured in the same run as our stack over TAP. Names are unique per JVM (us<pid>v<n>a / ...b, at most 15
+ * VethNamespaces: two private network namespaces joined by a veth pair, for a kernel-to-kernel baseline (iperf3, or
+ * socat under loss in KernelLossBaseline) measured in the same run as our stack over TAP. Names are unique per JVM
+ * (us<pid>v<n>a / ...b, at most 15
  * characters) and the /30 lives only inside these namespaces. close() ends the processes in them and removes both
  * (deleting a namespace deletes its veth end, and with it the pair). Nothing is done in the root namespace except
  * creating and deleting these two.
@@ -10,12 +11,17 @@ package io.ustack.it;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Namespace A (address .1) and B (address .2) on one veth link. */
 final class VethNamespaces implements AutoCloseable {
+    /** What every namespace name of this JVM starts with (KernelPeer's are us<pid>n..., so the two never clash). */
+    static final String NAME_PREFIX = "us" + ProcessHandle.current().pid() + "v";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Duration LIMIT = Duration.ofSeconds(10);
     private final String a;
@@ -27,8 +33,8 @@ final class VethNamespaces implements AutoCloseable {
     private VethNamespaces() {
         long pid = ProcessHandle.current().pid();
         int n = COUNTER.incrementAndGet();
-        this.a = "us" + pid + "v" + n + "a";
-        this.b = "us" + pid + "v" + n + "b";
+        this.a = NAME_PREFIX + n + "a";
+        this.b = NAME_PREFIX + n + "b";
         if (a.length() > 15) {
             throw new IllegalStateException("namespace name longer than an interface name may be: " + a);
         }
@@ -91,6 +97,17 @@ final class VethNamespaces implements AutoCloseable {
         return KernelTools.inNamespace(b, timeout, command);
     }
 
+    /** Starts {@code command} in namespace A without waiting for it (a server); close() ends it if still running. */
+    Process startInA(String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", a));
+        full.addAll(List.of(command));
+        try {
+            return new ProcessBuilder(full).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + full, e);
+        }
+    }
+
     /** Ends what runs in the namespaces and removes them. Idempotent, never throws. */
     @Override
     public void close() {
@@ -119,6 +136,12 @@ final class VethNamespaces implements AutoCloseable {
     boolean exists() {
         String list = KernelPeer.runCommand(List.of("ip", "netns", "list"), LIMIT).stdout();
         return list.lines().map(l -> l.split("\\s+")[0]).anyMatch(n -> n.equals(a) || n.equals(b));
+    }
+
+    /** The namespaces of this JVM's pairs that still exist (empty once every pair is closed). */
+    static List<String> leftovers() {
+        String list = KernelPeer.runCommand(List.of("ip", "netns", "list"), LIMIT).stdout();
+        return list.lines().map(l -> l.split("\\s+")[0]).filter(n -> n.startsWith(NAME_PREFIX)).toList();
     }
 
     private static void host(String... command) {
