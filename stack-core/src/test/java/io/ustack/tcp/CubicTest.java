@@ -37,6 +37,26 @@ class CubicTest {
     }
 
     @Test
+    void thresholdIsWholeSegmentsAndSackRecoveryEndsAtIt() {
+        Cubic c = afterLossAt(4, 0); // 4 * 0.7 = 2.8 segments: a window of 2 usable ones without rounding
+        assertThat(c.ssthresh()).isEqualTo(3 * SMSS);
+        Cubic tiny = new Cubic(SMSS, false);
+        tiny.onLossDetected(2 * SMSS, 0); // 1.4 segments in flight: never below 2
+        assertThat(tiny.ssthresh()).isEqualTo(2 * SMSS);
+        assertThat(CongestionControl.wholeSegments(70 * SMSS, SMSS)).isEqualTo(70 * SMSS);
+        assertThat(CongestionControl.wholeSegments(70 * SMSS + 1, SMSS)).isEqualTo(71 * SMSS);
+        // RFC 6675 / RFC 6937: cwnd = ssthresh at the end, however little was in flight then
+        Cubic d = afterLossAt(100, 0);
+        d.onExitSackRecovery(1);
+        assertThat(d.cwnd()).isEqualTo(70 * SMSS);
+        NewReno r = new NewReno(SMSS);
+        r.onLossDetected(9 * SMSS, 0);
+        assertThat(r.ssthresh()).isEqualTo(5 * SMSS); // 4.5 segments rounded up
+        r.onExitSackRecovery(1);
+        assertThat(r.cwnd()).isEqualTo(5 * SMSS);
+    }
+
+    @Test
     void congestionAvoidanceFollowsTheCubicFunction() {
         long rtt = 100 * MS;
         Cubic c = afterLossAt(100, 0);
