@@ -120,7 +120,8 @@ final class KernelTransfers {
         String recovery = net.stack().call(iface -> {
             TcpExtCounters c = iface.tcp().extCounters();
             return "timeouts " + c.retransmitTimeouts + ", SACK recoveries " + c.sackRecoveries + ", loss probes "
-                    + c.lossProbes + ", lost retransmissions " + c.lostRetransmits;
+                    + c.lossProbes + ", lost retransmissions " + c.lostRetransmits + ", spurious recoveries undone "
+                    + c.spuriousRecoveriesUndone;
         }).join();
         ImpairedLink link = net.impaired();
         return "stack retransmitted " + retransmits + " segments (" + recovery + ")"

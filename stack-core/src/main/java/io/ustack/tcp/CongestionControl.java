@@ -57,6 +57,12 @@ public interface CongestionControl {
      */
     void onRetransmitTimeout(int flightSize, boolean repeated, long now);
 
+    /**
+     * The loss episode that reduced the window was spurious (RecoveryUndo, RFC 3708): the window goes back to what it
+     * was before it, cwnd = max(cwnd, prior cwnd) and ssthresh = max(ssthresh, prior ssthresh).
+     */
+    void undo(int priorCwnd, int priorSsthresh);
+
     /** The sender's maximum segment size changed (handshake done, later PMTU). */
     void mss(int smss);
 

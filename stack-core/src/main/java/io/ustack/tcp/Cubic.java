@@ -178,6 +178,13 @@ public final class Cubic implements CongestionControl {
     }
 
     @Override
+    public void undo(int priorCwnd, int priorSsthresh) {
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        epochStarted = false;
+    }
+
+    @Override
     public void onExitSackRecovery(long now) {
         cwnd = ssthresh;
     }

@@ -103,6 +103,13 @@ public final class NewReno implements CongestionControl {
     }
 
     @Override
+    public void undo(int priorCwnd, int priorSsthresh) {
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
     public void onExitSackRecovery(long now) {
         cwnd = ssthresh;
         bytesAckedInAvoidance = 0;

@@ -43,6 +43,9 @@ final class SackRecovery implements LossRecovery {
         }
         if (seg.options.sackBlockCount() > 0) {
             board.applySack(seg.options, snd.sndUna, snd.sndMax);
+            if (board.dsack) {
+                snd.undo.onDsack(board.dsackLeft, board.dsackRight, snd.sndMax);
+            }
         }
         if (board.deliveredOriginal) {
             snd.cc.onRttSample(now - board.deliveredOriginalXmitTs, snd.sndUna, snd.sndMax, now);
@@ -52,7 +55,9 @@ final class SackRecovery implements LossRecovery {
             rack.onAck(board, snd.sndUna, snd.sndMax, now);
             tlpRepairedLoss = rack.tlpOnAck(board, seg.ack, acked > 0, duplicate);
         }
-        if (snd.inRecovery && geq(snd.sndUna, recoveryPoint)) {
+        if (snd.inRecovery && snd.undo.spurious() && board.nextLost() < 0) {
+            undoSpuriousEpisode();
+        } else if (snd.inRecovery && geq(snd.sndUna, recoveryPoint)) {
             exitRecovery(now);
         }
         if (rack == null) {
@@ -86,6 +91,7 @@ final class SackRecovery implements LossRecovery {
 
     /** RFC 6675 section 5 step 4 (with RACK, RFC 8985 section 6.2: a segment was marked lost). */
     private void enterRecovery(long now) {
+        snd.undo.begin(snd.sndUna, snd.cc.cwnd(), snd.cc.ssthresh());
         snd.inRecovery = true;
         rtoRecovery = false;
         recoveries++;
@@ -96,7 +102,21 @@ final class SackRecovery implements LossRecovery {
         forceRetransmit = true;
     }
 
+    /** RFC 3708: every retransmission of the episode was a duplicate; the window goes back (RFC 4015 4). */
+    private void undoSpuriousEpisode() {
+        snd.cc.undo(snd.undo.priorCwnd(), snd.undo.priorSsthresh());
+        snd.undo.end();
+        snd.extCounters().spuriousRecoveriesUndone++;
+        snd.inRecovery = false;
+        rtoRecovery = false;
+        dupAcks = 0;
+        if (rack != null) {
+            rack.onRecoveryExit();
+        }
+    }
+
     private void exitRecovery(long now) {
+        snd.undo.end();
         snd.inRecovery = false;
         if (!rtoRecovery) {
             snd.cc.onExitSackRecovery(now);

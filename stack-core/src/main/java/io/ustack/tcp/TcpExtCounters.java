@@ -49,6 +49,8 @@ public final class TcpExtCounters {
     public long lossProbes;
     /** Retransmissions that RACK found lost again (RFC 8985 6.2; Linux TCPLostRetransmit). */
     public long lostRetransmits;
+    /** Loss episodes found spurious by D-SACK and undone (RFC 3708; Linux TCPDSACKUndo + TCPLossUndo). */
+    public long spuriousRecoveriesUndone;
 
     @Override
     public String toString() {
@@ -59,6 +61,6 @@ public final class TcpExtCounters {
                 + " pmtu=" + pathMtuReductions + " timeWaitReuses=" + timeWaitReuses + " growths rcv/snd="
                 + receiveBufferGrowths + "/" + sendBufferGrowths + " timeouts=" + retransmitTimeouts
                 + " recoveries sack/reno=" + sackRecoveries + "/" + renoRecoveries + " lossProbes=" + lossProbes
-                + " lostRetransmits=" + lostRetransmits + "]";
+                + " lostRetransmits=" + lostRetransmits + " undone=" + spuriousRecoveriesUndone + "]";
     }
 }

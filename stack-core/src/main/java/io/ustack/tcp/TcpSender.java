@@ -50,6 +50,8 @@ final class TcpSender {
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
     SackRecovery sack;
+    /** Spurious-episode detection by D-SACK and the undo of its reduction (SACK only). */
+    final RecoveryUndo undo = new RecoveryUndo();
 
     /** ISS */
     int iss;
@@ -438,6 +440,7 @@ final class TcpSender {
             fin = false;
         }
         board.markRetransmitted(i, now);
+        undo.onRetransmit();
         transmit(start, len, fin, now);
     }
 
@@ -482,6 +485,9 @@ final class TcpSender {
         extCounters().retransmitTimeouts++;
         // RFC 5681 3.1 equation 4 and the loss window; then the recovery retransmits (go-back-N without SACK,
         // every segment not SACKed with it)
+        if (sack != null) {
+            undo.begin(sndUna, cc.cwnd(), cc.ssthresh());
+        }
         cc.onRetransmitTimeout(flightSize(), retries > 1, now);
         timers.cancel(lossTimer);
         recovery.onRetransmitTimeout(now);

@@ -39,6 +39,7 @@ class TcpLossyPathGoodputTest {
                 elapsed += net.now() - t0;
                 assertThat(p[1].receivedPattern(SIZE, seed)).isTrue();
                 timeouts += p[0].conn.sender.timeouts;
+                System.out.println("seed " + seed + " " + net.a.layer.extCounters());
                 assertThat(net.a.layer.extCounters().retransmitTimeouts).isEqualTo(p[0].conn.sender.timeouts);
                 assertThat(net.a.layer.extCounters().sackRecoveries).isPositive();
                 closeBoth(net, p);
