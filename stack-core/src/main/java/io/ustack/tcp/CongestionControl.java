@@ -53,7 +53,8 @@ public interface CongestionControl {
 
     /**
      * The retransmission timer expired (RFC 5681 3.1 equation 4 and the loss window). {@code repeated} is true if
-     * the segment had already been retransmitted by the timer, in which case ssthresh is held constant.
+     * ssthresh was already reduced for these losses (the segment had been retransmitted by the timer, or the timer
+     * fired inside a fast recovery), in which case ssthresh is held constant.
      */
     void onRetransmitTimeout(int flightSize, boolean repeated, long now);
 

@@ -488,7 +488,11 @@ final class TcpSender {
         if (sack != null) {
             undo.begin(sndUna, cc.cwnd(), cc.ssthresh());
         }
-        cc.onRetransmitTimeout(flightSize(), retries > 1, now);
+        // ssthresh is computed once per loss episode: not again for a timer that retransmits again, nor for a
+        // timeout inside a fast recovery whose entry already reduced it (RFC 5681 3.1's one reduction per window
+        // of loss; a second cut for the same losses is what collapses the window on a lossy path)
+        boolean inFastRecovery = inRecovery && (sack == null || !sack.rtoRecovery);
+        cc.onRetransmitTimeout(flightSize(), retries > 1 || inFastRecovery, now);
         timers.cancel(lossTimer);
         recovery.onRetransmitTimeout(now);
     }

@@ -193,7 +193,10 @@ class TcpBufferSizingTest {
                 fixedRate, autoRate, steadyRate, autoNanos / 1e9, s[0] / KIB, s[1] / KIB, s[2] / KIB, s[3], s[4]);
         assertThat(fixedRate).isLessThan(0.06 * rate / 1e6);
         assertThat(steadyRate).isGreaterThan(0.8 * rate / 1e6);
-        assertThat(s[1]).isBetween(bdp, 16L * MIB); // bounded by the measured rate, not by the 32 MiB maximum
+        // bounded by the measured rate, not by the 32 MiB maximum (6.4 MiB before a timeout inside fast recovery
+        // stopped cutting ssthresh a second time; ~19 MiB since: the sender's rounds after a timeout are larger, and
+        // the receiver's per-round doubling follows them)
+        assertThat(s[1]).isBetween(bdp, 24L * MIB);
     }
 
     /** A size set by the user (SO_RCVBUF / SO_SNDBUF) turns auto-sizing off for that direction, as on Linux. */
