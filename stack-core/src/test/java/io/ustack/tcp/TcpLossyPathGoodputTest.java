@@ -49,7 +49,7 @@ class TcpLossyPathGoodputTest {
         double mbps = (double) SEEDS * SIZE * 8 / elapsed * 1e3;
         System.out.printf("10%% loss each way, 100 us RTT, %d x %d MiB: %.1f Mbit/s (simulated), %d timeouts%n",
                 SEEDS, SIZE >> 20, mbps, timeouts);
-        assertThat(mbps).isGreaterThan(25);
-        assertThat(timeouts).isLessThanOrEqualTo(40);
+        assertThat(mbps).isGreaterThan(45);
+        assertThat(timeouts).isLessThanOrEqualTo(30);
     }
 }
