@@ -116,8 +116,10 @@ final class KernelTransfers {
     /** The stack's retransmissions and, if impaired, what the impairment did each way (for MEASURE lines). */
     static String counters(StackPeer net) {
         long retransmits = net.stack().call(iface -> net.stack().counters().tcpRetransmits).join();
+        long outOfOrderDrops = net.stack().call(iface -> iface.tcp().extCounters().outOfOrderDrops).join();
         ImpairedLink link = net.impaired();
-        return "stack retransmitted " + retransmits + " segments"
+        return "stack retransmitted " + retransmits + " segments, dropped " + outOfOrderDrops
+                + " out-of-order segments (no free range)"
                 + (link == null ? "" : "; sent " + link.transmitCounters() + "; received " + link.receiveCounters());
     }
 

@@ -49,7 +49,8 @@ final class Assembler {
 
     /**
      * Marks [start, end) as received, merging with overlapping or adjacent ranges. Returns false (and changes
-     * nothing) if that would need more ranges than the capacity.
+     * nothing) if that would need more ranges than the capacity (for a range at offset 0 the caller then uses
+     * {@link #advance}: in-order text must never be refused for lack of room to remember out-of-order text).
      */
     boolean add(int start, int end) {
         if (start >= end) {
@@ -104,6 +105,21 @@ final class Assembler {
             ends[k] = ends[k + 1] - n;
         }
         return n;
+    }
+
+    /**
+     * RCV.NXT advanced by {@code n} bytes that lie before every range (text at offset 0 that touches none): every
+     * range moves down by {@code n}. Unlike {@link #add}, this never needs a free slot, so in-order text is always
+     * taken, even when the out-of-order ranges have used up the capacity.
+     */
+    void advance(int n) {
+        if (n <= 0 || count > 0 && n >= starts[0]) {
+            throw new IllegalArgumentException("advance " + n + " over " + this);
+        }
+        for (int k = 0; k < count; k++) {
+            starts[k] -= n;
+            ends[k] -= n;
+        }
     }
 
     void clear() {

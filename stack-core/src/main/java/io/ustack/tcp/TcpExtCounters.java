@@ -38,6 +38,8 @@ public final class TcpExtCounters {
     public long receiveBufferGrowths;
     /** Send rings grown by auto-sizing. */
     public long sendBufferGrowths;
+    /** Out-of-order segments dropped because the receiver kept as many separate ranges as it may (TcpConfig). */
+    public long outOfOrderDrops;
 
     @Override
     public String toString() {
@@ -46,6 +48,6 @@ public final class TcpExtCounters {
                 + synCookiesInvalid + " keepAlive probes/timeouts=" + keepAliveProbes + "/" + keepAliveTimeouts
                 + " userTimeouts=" + userTimeouts + " icmp accepted/ignored=" + icmpAccepted + "/" + icmpIgnored
                 + " pmtu=" + pathMtuReductions + " timeWaitReuses=" + timeWaitReuses + " growths rcv/snd="
-                + receiveBufferGrowths + "/" + sendBufferGrowths + "]";
+                + receiveBufferGrowths + "/" + sendBufferGrowths + " outOfOrderDrops=" + outOfOrderDrops + "]";
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** SendBuffer and ReceiveBuffer rings, across their wrap point. */
 class RingBuffersTest {
@@ -113,5 +114,20 @@ class RingBuffersTest {
         assertThat(a.add(0, 1)).isFalse();
         assertThat(a.add(3, 5)).isTrue(); // bridges 2..3 and 5..10
         assertThat(a.toString()).isEqualTo("Assembler[2..10]");
+    }
+
+    @Test
+    void assemblerAdvancesOverInOrderTextWhenFull() {
+        Assembler a = new Assembler(2);
+        a.add(20, 30);
+        a.add(40, 50);
+        assertThat(a.add(0, 10)).isFalse(); // no slot for a third range, even at offset 0
+        a.advance(10); // RCV.NXT moved over 0..10 anyway
+        assertThat(a.toString()).isEqualTo("Assembler[10..20 30..40]");
+        assertThat(a.add(0, 10)).isTrue(); // now touches 10..20
+        assertThat(a.popFront()).isEqualTo(20);
+        assertThat(a.toString()).isEqualTo("Assembler[10..20]");
+        assertThatThrownBy(() -> a.advance(10)).isInstanceOf(IllegalArgumentException.class); // would reach 10..20
+        assertThat(a.toString()).isEqualTo("Assembler[10..20]");
     }
 }
