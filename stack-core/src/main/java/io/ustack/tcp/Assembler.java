@@ -34,12 +34,29 @@ final class Assembler {
 
     /** Whether [start, end) lies entirely inside one range. */
     boolean covers(int start, int end) {
-        for (int i = 0; i < count; i++) {
-            if (starts[i] <= start && end <= ends[i]) {
-                return true;
+        int i = firstEndingAtOrAfter(end); // the only range that can hold it: every earlier one ends before end
+        return i < count && starts[i] <= start;
+    }
+
+    /** The index of the range holding offset {@code off}, or -1. */
+    int indexContaining(int off) {
+        int i = firstEndingAtOrAfter(off + 1);
+        return i < count && starts[i] <= off ? i : -1;
+    }
+
+    /** The smallest index whose range ends at or after {@code off} ({@link #count} if none): a binary search. */
+    private int firstEndingAtOrAfter(int off) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] < off) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        return false;
+        return lo;
     }
 
     /** The end of the last range (0 if empty): one past the highest byte held. */
@@ -57,10 +74,7 @@ final class Assembler {
             return true;
         }
         // first range that ends at or after start (could touch or overlap)
-        int i = 0;
-        while (i < count && ends[i] < start) {
-            i++;
-        }
+        int i = firstEndingAtOrAfter(start);
         // ranges i..j-1 overlap or touch [start, end)
         int j = i;
         while (j < count && starts[j] <= end) {
