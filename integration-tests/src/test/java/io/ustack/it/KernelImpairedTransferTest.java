@@ -21,7 +21,6 @@ import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.TcpConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,13 +83,6 @@ class KernelImpairedTransferTest {
     }
 
     @Test
-    @Disabled("bug (open, issue 4): in a CI run (2026-11-25, seed 0xE00000, loss=10,reorder=5,duplicate=1,corrupt=1)"
-            + " the kernel -> stack transfer stalled for good: the kernel retransmitted for ~15 minutes (nstat"
-            + " TcpRetransSegs 29092 of 146102, TCPAbortOnTimeout 1) and our receiver never acknowledged progress;"
-            + " socat's -T 60 then ended it and our read waited for the 2560 s limit. Loss alone (ImpairedGoodputTest,"
-            + " 64 MiB at 264 Mbit/s) and the same impairment on the in-memory link pass, so suspect the receiver's"
-            + " handling of the kernel's retransmissions with reorder/duplication (PAWS/TS.Recent update, D-SACK or"
-            + " the assembler). Runs in the soak profile once fixed.")
     void stackReadsFromTheKernelThroughTheImpairment(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("served.bin");
         String expected = KernelTransfers.writeRandomFile(file, TO_STACK_BYTES, 0x51DE);

@@ -121,7 +121,8 @@ final class KernelTransfers {
             TcpExtCounters c = iface.tcp().extCounters();
             return "timeouts " + c.retransmitTimeouts + ", SACK recoveries " + c.sackRecoveries + ", loss probes "
                     + c.lossProbes + ", lost retransmissions " + c.lostRetransmits + ", spurious recoveries undone "
-                    + c.spuriousRecoveriesUndone;
+                    + c.spuriousRecoveriesUndone + ", out-of-order segments dropped (no free range) "
+                    + c.outOfOrderDrops;
         }).join();
         ImpairedLink link = net.impaired();
         return "stack retransmitted " + retransmits + " segments (" + recovery + ")"

@@ -34,12 +34,29 @@ final class Assembler {
 
     /** Whether [start, end) lies entirely inside one range. */
     boolean covers(int start, int end) {
-        for (int i = 0; i < count; i++) {
-            if (starts[i] <= start && end <= ends[i]) {
-                return true;
+        int i = firstEndingAtOrAfter(end); // the only range that can hold it: every earlier one ends before end
+        return i < count && starts[i] <= start;
+    }
+
+    /** The index of the range holding offset {@code off}, or -1. */
+    int indexContaining(int off) {
+        int i = firstEndingAtOrAfter(off + 1);
+        return i < count && starts[i] <= off ? i : -1;
+    }
+
+    /** The smallest index whose range ends at or after {@code off} ({@link #count} if none): a binary search. */
+    private int firstEndingAtOrAfter(int off) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] < off) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        return false;
+        return lo;
     }
 
     /** The end of the last range (0 if empty): one past the highest byte held. */
@@ -49,17 +66,15 @@ final class Assembler {
 
     /**
      * Marks [start, end) as received, merging with overlapping or adjacent ranges. Returns false (and changes
-     * nothing) if that would need more ranges than the capacity.
+     * nothing) if that would need more ranges than the capacity (for a range at offset 0 the caller then uses
+     * {@link #advance}: in-order text must never be refused for lack of room to remember out-of-order text).
      */
     boolean add(int start, int end) {
         if (start >= end) {
             return true;
         }
         // first range that ends at or after start (could touch or overlap)
-        int i = 0;
-        while (i < count && ends[i] < start) {
-            i++;
-        }
+        int i = firstEndingAtOrAfter(start);
         // ranges i..j-1 overlap or touch [start, end)
         int j = i;
         while (j < count && starts[j] <= end) {
@@ -104,6 +119,21 @@ final class Assembler {
             ends[k] = ends[k + 1] - n;
         }
         return n;
+    }
+
+    /**
+     * RCV.NXT advanced by {@code n} bytes that lie before every range (text at offset 0 that touches none): every
+     * range moves down by {@code n}. Unlike {@link #add}, this never needs a free slot, so in-order text is always
+     * taken, even when the out-of-order ranges have used up the capacity.
+     */
+    void advance(int n) {
+        if (n <= 0 || count > 0 && n >= starts[0]) {
+            throw new IllegalArgumentException("advance " + n + " over " + this);
+        }
+        for (int k = 0; k < count; k++) {
+            starts[k] -= n;
+            ends[k] -= n;
+        }
     }
 
     void clear() {

@@ -72,7 +72,7 @@ final class SackBlocks {
             if (off < 0) {
                 continue; // now below RCV.NXT
             }
-            int i = rangeContaining(assembler, off);
+            int i = assembler.indexContaining(off);
             if (i < 0 || contains(seenStarts, seen, assembler.start(i))) {
                 continue;
             }
@@ -107,15 +107,6 @@ final class SackBlocks {
             }
         }
         recentCount = k;
-    }
-
-    private static int rangeContaining(Assembler a, int off) {
-        for (int i = 0; i < a.count(); i++) {
-            if (a.start(i) <= off && off < a.end(i)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static boolean contains(int[] values, int n, int v) {

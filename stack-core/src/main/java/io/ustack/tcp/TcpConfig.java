@@ -45,7 +45,7 @@ public final class TcpConfig {
     private long delayedAckNanos = Duration.ofMillis(40).toNanos();
     private long finWait2TimeoutNanos = Duration.ofSeconds(60).toNanos();
     private boolean windowScaling = true;
-    private int maxOutOfOrderRanges = 32;
+    private int maxOutOfOrderRanges = 256;
     private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
     // RFC 7323 timestamps, RFC 2018 SACK, RFC 8985 RACK-TLP, RFC 9406 HyStart++, quick-ack in slow start
     private boolean timestamps = true;
@@ -251,7 +251,12 @@ public final class TcpConfig {
         return this;
     }
 
-    /** How many separate out-of-order byte ranges the receiver keeps (more are dropped and retransmitted). */
+    /**
+     * How many separate out-of-order byte ranges the receiver keeps (default 256; segments that would need more are
+     * dropped and retransmitted, text at RCV.NXT is always taken). Under 10% loss with a window of a few MiB the
+     * holes number in the hundreds: with 32, Linux sending 256 MiB to us through that loss sent 3-6% more segments
+     * than with 256, and one run in four went at a tenth of the speed.
+     */
     public TcpConfig maxOutOfOrderRanges(int n) {
         if (n < 1 || n > 1024) {
             throw new IllegalArgumentException("maxOutOfOrderRanges " + n);

@@ -163,11 +163,20 @@ final class TcpReceiver {
                     sack.duplicate(seg.seq, seg.seq + n); // RFC 2883 4.1 case 2: inside an out-of-order block
                 }
                 buffer.writeAt(off, seg.buf, seg.payloadOffset, n);
-                if (!assembler.add(off, off + n)) {
+                int advance = -1;
+                if (assembler.add(off, off + n)) {
+                    advance = assembler.popFront();
+                } else if (off == 0) {
+                    // every range is in use, but text at RCV.NXT needs none: take it (refusing it would refuse
+                    // the sender's retransmission of SND.UNA for ever, the only segment it sends after a timeout)
+                    assembler.advance(n);
+                    advance = n;
+                }
+                if (advance < 0) {
                     fin = false;
                     ackNow = true; // no room to remember another range: dropped, let the sender know where we are
+                    conn.layer.extCounters().outOfOrderDrops++;
                 } else {
-                    int advance = assembler.popFront();
                     if (advance > 0) {
                         buffer.commit(advance);
                         rcvNxt += advance;

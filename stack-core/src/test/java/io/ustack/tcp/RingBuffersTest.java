@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** SendBuffer and ReceiveBuffer rings, across their wrap point. */
 class RingBuffersTest {
@@ -113,5 +114,45 @@ class RingBuffersTest {
         assertThat(a.add(0, 1)).isFalse();
         assertThat(a.add(3, 5)).isTrue(); // bridges 2..3 and 5..10
         assertThat(a.toString()).isEqualTo("Assembler[2..10]");
+    }
+
+    @Test
+    void assemblerFindsTheRangeHoldingAnOffset() {
+        Assembler a = new Assembler(8);
+        for (int k = 0; k < 8; k++) {
+            a.add(10 + 10 * k, 15 + 10 * k); // 10..15 20..25 ... 80..85
+        }
+        assertThat(a.indexContaining(9)).isEqualTo(-1);
+        assertThat(a.indexContaining(10)).isZero();
+        assertThat(a.indexContaining(14)).isZero();
+        assertThat(a.indexContaining(15)).isEqualTo(-1);
+        assertThat(a.indexContaining(52)).isEqualTo(4);
+        assertThat(a.indexContaining(84)).isEqualTo(7);
+        assertThat(a.indexContaining(85)).isEqualTo(-1);
+        assertThat(a.covers(50, 55)).isTrue();
+        assertThat(a.covers(51, 53)).isTrue();
+        assertThat(a.covers(50, 56)).isFalse();
+        assertThat(a.covers(49, 55)).isFalse();
+        assertThat(a.covers(0, 5)).isFalse();
+        assertThat(a.covers(90, 95)).isFalse();
+        assertThat(a.add(33, 42)).isTrue(); // bridges 30..35 and 40..45
+        assertThat(a.toString()).isEqualTo("Assembler[10..15 20..25 30..45 50..55 60..65 70..75 80..85]");
+        assertThat(a.add(86, 88)).isTrue(); // a new last range
+        assertThat(a.add(0, 1)).isFalse(); // full
+    }
+
+    @Test
+    void assemblerAdvancesOverInOrderTextWhenFull() {
+        Assembler a = new Assembler(2);
+        a.add(20, 30);
+        a.add(40, 50);
+        assertThat(a.add(0, 10)).isFalse(); // no slot for a third range, even at offset 0
+        a.advance(10); // RCV.NXT moved over 0..10 anyway
+        assertThat(a.toString()).isEqualTo("Assembler[10..20 30..40]");
+        assertThat(a.add(0, 10)).isTrue(); // now touches 10..20
+        assertThat(a.popFront()).isEqualTo(20);
+        assertThat(a.toString()).isEqualTo("Assembler[10..20]");
+        assertThatThrownBy(() -> a.advance(10)).isInstanceOf(IllegalArgumentException.class); // would reach 10..20
+        assertThat(a.toString()).isEqualTo("Assembler[10..20]");
     }
 }
