@@ -113,7 +113,8 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Runs {@code action} on the engine thread and completes the future with its result (or its exception).
+     * Runs {@code action} on the engine thread and completes the future with its result (or whatever it threw, Errors
+     * included, without harm to the engine thread).
      * Runs at once when already on the engine thread.
      */
     public <T> CompletableFuture<T> call(Function<NetworkInterface, T> action) {
@@ -121,7 +122,12 @@ public final class Stack implements AutoCloseable {
         Runnable r = () -> {
             try {
                 f.complete(action.apply(iface));
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                f.completeExceptionally(e);
+                throw e;
+            } catch (Throwable e) {
+                // an Error from the caller's function (a LinkageError from a stale jar, an AssertionError) belongs
+                // to the caller: it completes the future and leaves the engine thread running
                 f.completeExceptionally(e);
             }
         };

@@ -28,6 +28,17 @@ class StackSocketsTest {
     }
 
     @Test
+    void anErrorThrownByACallCompletesItsFutureAndTheStackGoesOn() {
+        CompletableFuture<Integer> bad = net.client.call(iface -> {
+            throw new NoSuchFieldError("outOfOrderDrops"); // what a stale jar on the class path gives
+        });
+        assertThatThrownBy(() -> net.await(bad)).hasRootCauseInstanceOf(NoSuchFieldError.class);
+        int answer = net.await(net.client.call(iface -> 42));
+        assertThat(answer).isEqualTo(42);
+        udpDatagramsGoBothWays();
+    }
+
+    @Test
     void udpDatagramsGoBothWays() {
         UdpSocket s = net.await(net.server.openUdp(7));
         UdpSocket c = net.await(net.client.openUdp(0));
