@@ -105,6 +105,14 @@ final class SegmentArrives {
         rcv.noteDuplicate(seg); // RFC 2883 D-SACK for text below RCV.NXT
 
         // first, check the sequence number
+        if (!rcv.acceptable(seg) && rcv.rcvWnd() == 0 && seg.seq == rcv.rcvNxt && !seg.has(TcpSegment.SYN)) {
+            // RFC 9293 3.10.7.4: with RCV.WND = 0 no text is acceptable, "but special allowance should be made to
+            // accept valid ACKs, URGs, and RSTs": a peer probing our zero window carries its acknowledgments (and
+            // window updates) on the probe. The text (and a FIN behind it) is dropped; the rest goes on.
+            counters.drop(DropReason.TCP_UNACCEPTABLE);
+            seg.trimBack(0);
+            rcv.ackNow = true;
+        }
         if (!rcv.acceptable(seg)) {
             counters.drop(DropReason.TCP_UNACCEPTABLE);
             if (!seg.has(TcpSegment.RST)) {

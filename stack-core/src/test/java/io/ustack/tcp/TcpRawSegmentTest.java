@@ -187,6 +187,15 @@ class TcpRawSegmentTest {
             net.b.inject(PORT, 80, PEER_ISS + 1 + 1000, ack, TcpSegment.ACK, 65535, null, bytes(0, 1));
             assertThat(net.b.counters.drops(DropReason.TCP_UNACCEPTABLE)).isEqualTo(drops + 1);
             assertThat(c.available()).isEqualTo(1000);
+            // the ACK field of a probe at RCV.NXT still counts (RFC 9293 3.10.7.4): our data gets acknowledged on it
+            byte[] out = bytes(7, 300);
+            assertThat(c.write(io.netty.buffer.Unpooled.wrappedBuffer(out), out.length)).isEqualTo(300);
+            net.run(Duration.ofMillis(1));
+            assertThat(c.sender.sndMax).isEqualTo(ack + 300);
+            net.b.inject(PORT, 80, PEER_ISS + 1 + 1000, ack + 300, TcpSegment.ACK, 65535, null, bytes(0, 1));
+            assertThat(c.sender.sndUna).as("SND.UNA moved by the probe's ACK").isEqualTo(ack + 300);
+            assertThat(c.available()).isEqualTo(1000);
+            ack += 300;
             // a FIN at the edge needs no buffer space: accepted
             net.b.inject(PORT, 80, PEER_ISS + 1 + 1000, ack, TcpSegment.ACK | TcpSegment.FIN, 65535, null,
                     new byte[0]);
