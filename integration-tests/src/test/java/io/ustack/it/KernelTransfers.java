@@ -114,6 +114,57 @@ final class KernelTransfers {
         }
     }
 
+    /**
+     * Our stack connects to socat listening in the namespace and sends {@code bytes} seeded random bytes, then closes;
+     * socat pipes what arrives through sha256sum. One direction from the first segment on, like the kernel-to-kernel
+     * baseline (KernelLossBaseline), so the receiving kernel never sees a request/response exchange (which puts Linux
+     * in its interactive "pingpong" delayed-ACK mode, as a curl download does). The wall time covers connect to
+     * socat's end.
+     */
+    static Outcome sendToSocat(StackPeer net, int port, long bytes, long seed, Duration limit) throws Exception {
+        Process socat = net.peer().exec("bash", "-o", "pipefail", "-c",
+                "socat -T 60 -u TCP-LISTEN:" + port + ",reuseaddr STDOUT | sha256sum");
+        try {
+            KernelTools.awaitTcpListener(net.peer().namespace(), port, Duration.ofSeconds(10));
+            long start = System.nanoTime();
+            long deadline = start + limit.toNanos();
+            TcpSocket s = net.stack().connect(net.kernel(port)).get(60, TimeUnit.SECONDS);
+            MessageDigest md = KernelTools.sha256();
+            SplittableRandom random = new SplittableRandom(seed);
+            byte[] chunk = new byte[1 << 20];
+            try {
+                for (long left = bytes; left > 0; left -= chunk.length) {
+                    int n = (int) Math.min(left, chunk.length);
+                    random.nextBytes(chunk);
+                    md.update(chunk, 0, n);
+                    long wait = Math.max(1, deadline - System.nanoTime());
+                    try {
+                        s.write(ByteBuffer.wrap(chunk, 0, n)).get(wait, TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException e) {
+                        return new Outcome(bytes, KernelTools.millisSince(start), "not sent within " + limit);
+                    }
+                }
+            } finally {
+                s.close();
+            }
+            long wait = Math.max(1, deadline - System.nanoTime());
+            if (!socat.waitFor(wait, TimeUnit.NANOSECONDS)) {
+                return new Outcome(bytes, KernelTools.millisSince(start), "socat not done within " + limit);
+            }
+            long millis = KernelTools.millisSince(start);
+            String expected = HexFormat.of().formatHex(md.digest());
+            String got = new String(socat.getInputStream().readAllBytes()).strip().split("\\s+")[0];
+            if (socat.exitValue() != 0) {
+                return new Outcome(bytes, millis, "socat | sha256sum exited with " + socat.exitValue() + ": "
+                        + KernelTools.stderrOf(socat));
+            }
+            return new Outcome(bytes, millis, expected.equals(got) ? null
+                    : "SHA-256 " + got + " differs from " + expected);
+        } finally {
+            KernelTools.kill(socat);
+        }
+    }
+
     /** The stack's retransmissions and, if impaired, what the impairment did each way (for MEASURE lines). */
     static String counters(StackPeer net) {
         long retransmits = net.stack().call(iface -> net.stack().counters().tcpRetransmits).join();
