@@ -34,6 +34,13 @@ public final class TcpSocket implements AutoCloseable {
     private final ArrayDeque<Op> writes = new ArrayDeque<>();
     private int error;
     private boolean done;
+    /**
+     * serveWrites is running: TcpConnection.write delivers events (onWritable when the send ring grew, onClosed) before
+     * it returns, which would re-enter serveWrites and complete the op the outer call is still working on.
+     */
+    private boolean servingWrites;
+    /** serveWrites was asked again while running: the running call goes round once more. */
+    private boolean writesAgain;
 
     /** A posted read or write: the user's buffer, a netty view of it, and the future. */
     private static final class Op {
@@ -235,6 +242,22 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     private void serveWrites() {
+        if (servingWrites) {
+            writesAgain = true;
+            return;
+        }
+        servingWrites = true;
+        try {
+            do {
+                writesAgain = false;
+                serveWritesOnce();
+            } while (writesAgain);
+        } finally {
+            servingWrites = false;
+        }
+    }
+
+    private void serveWritesOnce() {
         Op op;
         while ((op = writes.peek()) != null) {
             if (op.future.isDone() && op.moved == 0) {

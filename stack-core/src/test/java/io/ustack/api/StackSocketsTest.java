@@ -2,6 +2,7 @@ package io.ustack.api;
 
 import io.ustack.spi.WsaError;
 import io.ustack.spi.WsaException;
+import io.ustack.link.ImpairedLink;
 import io.ustack.testing.StackPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,61 @@ class StackSocketsTest {
         net.await(c.closeFuture());
         net.await(s.closeFuture());
         assertThat(c.error()).isZero();
+    }
+
+    /**
+     * Writes posted as an application posts them (two in flight, the next when the older completed, sizes all different) while
+     * the send ring auto-grows: TcpConnection.write delivers onWritable (the ring grew) before it returns, which
+     * re-entered the socket's write service and completed the op still in progress (a NullPointerException on the
+     * engine thread, seen in bin/run). Each write must complete once, with its own length, and the bytes arrive
+     * intact.
+     */
+    @Test
+    void writesPostedWhileTheSendRingGrowsCompleteOnceWithTheirLengths() {
+        // 2 ms each way: a bandwidth-delay product the send ring must auto-grow for
+        try (StackPair slow = new StackPair(1500, (link, clock) -> ImpairedLink.of(link, clock, "delay=2ms"))) {
+            TcpServerSocket listener = slow.await(slow.server.listen(7, 16));
+            CompletableFuture<TcpSocket> accepted = listener.accept();
+            TcpSocket c = slow.await(slow.client.connect(server7));
+            TcpSocket s = slow.await(accepted);
+            int n = 160;
+            int[] sizes = new int[n];
+            int total = 0;
+            for (int i = 0; i < n; i++) {
+                sizes[i] = 40_000 + 1_009 * i; // all different, so completing the wrong op shows
+                total += sizes[i];
+            }
+            byte[] all = random(total, 3);
+            ByteBuffer got = ByteBuffer.allocate(all.length);
+            List<CompletableFuture<Integer>> reads = new ArrayList<>(List.of(s.read(got)));
+            java.util.function.BooleanSupplier keepReading = () -> {
+                if (reads.getLast().isDone() && got.hasRemaining()) {
+                    reads.add(s.read(got)); // the application reads as data comes
+                }
+                return false;
+            };
+            List<CompletableFuture<Integer>> writes = new ArrayList<>();
+            for (int i = 0, off = 0; i < n; off += sizes[i], i++) {
+                if (i >= 2) { // two writes in flight, as the HTTP service keeps them
+                    CompletableFuture<Integer> older = writes.get(i - 2);
+                    assertThat(slow.pumpUntil(() -> keepReading.getAsBoolean() || older.isDone(), 100_000L,
+                            60_000_000_000L)).as("write " + (i - 2) + " done").isTrue();
+                }
+                writes.add(c.write(ByteBuffer.wrap(all, off, sizes[i])));
+            }
+            assertThat(slow.pumpUntil(() -> keepReading.getAsBoolean() || !got.hasRemaining(), 100_000L,
+                    60_000_000_000L)).isTrue();
+            assertThat(got.array()).isEqualTo(all);
+            long growths = slow.await(slow.client.call(iface -> iface.tcp().extCounters().sendBufferGrowths));
+            assertThat(growths).as("send ring growths during the writes").isGreaterThan(1);
+            for (int i = 0; i < n; i++) {
+                assertThat(slow.await(writes.get(i))).as("write " + i).isEqualTo(sizes[i]);
+            }
+            assertThat(c.error()).isZero();
+            c.close();
+            s.close();
+            slow.await(c.closeFuture());
+        }
     }
 
     @Test
