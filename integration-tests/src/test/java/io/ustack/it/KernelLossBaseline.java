@@ -147,10 +147,15 @@ final class KernelLossBaseline implements AutoCloseable {
         veth.close();
     }
 
-    /** The sender's (namespace A's) counters now: `nstat -asz` prints absolute values and keeps no history. */
+    /** The sender's (namespace A's) counters now. */
     private SenderCounters senderCounters() {
-        ExecResult nstat = veth.runInA(KernelTools.QUICK, "nstat", "-asz", NSTAT_NAMES[0], NSTAT_NAMES[1],
-                NSTAT_NAMES[2], NSTAT_NAMES[3], NSTAT_NAMES[4]).orThrow();
+        return senderCounters(veth.namespaceA());
+    }
+
+    /** The TCP counters of {@code namespace} now: `nstat -asz` prints absolute values and keeps no history. */
+    static SenderCounters senderCounters(String namespace) {
+        ExecResult nstat = KernelTools.inNamespace(namespace, KernelTools.QUICK, "nstat", "-asz", NSTAT_NAMES[0],
+                NSTAT_NAMES[1], NSTAT_NAMES[2], NSTAT_NAMES[3], NSTAT_NAMES[4]).orThrow();
         long[] v = new long[NSTAT_NAMES.length];
         for (int i = 0; i < NSTAT_NAMES.length; i++) {
             Matcher m = Pattern.compile("(?m)^" + NSTAT_NAMES[i] + "\\s+(\\d+)").matcher(nstat.stdout());
