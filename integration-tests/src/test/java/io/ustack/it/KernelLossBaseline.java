@@ -68,6 +68,14 @@ final class KernelLossBaseline implements AutoCloseable {
      * namespaces. If any step fails, what was created is removed before the exception propagates.
      */
     static KernelLossBaseline create(int dropPercent) {
+        return create(dropPercent, null);
+    }
+
+    /**
+     * As {@link #create(int)}, with the sender's (A's) congestion control set to {@code senderCongestionControl}
+     * (`sysctl net.ipv4.tcp_congestion_control` in A, e.g. "reno") unless null (the host's default, bbr here).
+     */
+    static KernelLossBaseline create(int dropPercent, String senderCongestionControl) {
         if (dropPercent < 0 || dropPercent > 100) {
             throw new IllegalArgumentException("drop percentage not in 0..100: " + dropPercent);
         }
@@ -85,6 +93,9 @@ final class KernelLossBaseline implements AutoCloseable {
                     String random = dropPercent == 100 ? "" : "numgen random mod 100 < " + dropPercent + " ";
                     in(ns, "nft", "add", "rule", "inet", TABLE, CHAIN, "meta l4proto tcp " + random + "counter drop");
                 }
+            }
+            if (senderCongestionControl != null) {
+                in(veth.namespaceA(), "sysctl", "-qw", "net.ipv4.tcp_congestion_control=" + senderCongestionControl);
             }
             done = true;
             return new KernelLossBaseline(veth, dropPercent);

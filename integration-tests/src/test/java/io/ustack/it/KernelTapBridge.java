@@ -92,9 +92,19 @@ final class KernelTapBridge implements AutoCloseable {
      * removed before the exception propagates.
      */
     static KernelTapBridge create(Impairment impairment) throws Exception {
+        return create(impairment, null);
+    }
+
+    /**
+     * As {@link #create(Impairment)}, with the sender's (A's) congestion control set to {@code senderCongestionControl}
+     * (e.g. "reno" or "bbr"; this host refuses cubic as a namespace default: `sysctl net.ipv4.tcp_congestion_control` in A) unless it is null, which keeps the
+     * namespace's default (this host's default is bbr).
+     */
+    static KernelTapBridge create(Impairment impairment, String senderCongestionControl) throws Exception {
         KernelPeer a = null;
         KernelPeer b = null;
         KernelTapBridge bridge = null;
+        boolean done = false;
         try {
             a = KernelPeer.create();
             b = KernelPeer.create();
@@ -104,11 +114,18 @@ final class KernelTapBridge implements AutoCloseable {
                 p.run(KernelTools.QUICK, "ethtool", "-K", p.deviceName(), "tso", "off", "gso", "off", "gro", "off")
                         .orThrow();
             }
+            if (senderCongestionControl != null) {
+                a.run(KernelTools.QUICK, "sysctl", "-qw", "net.ipv4.tcp_congestion_control="
+                        + senderCongestionControl).orThrow();
+            }
             bridge = new KernelTapBridge(a, b, new ImpairedLink(a.link(), Clock.SYSTEM, impairment));
             bridge.start();
+            done = true;
             return bridge;
         } finally {
-            if (bridge == null) {
+            if (bridge != null && !done) {
+                bridge.close(); // stops a thread already started, then removes both peers
+            } else if (bridge == null) {
                 if (b != null) {
                     b.close();
                 }
@@ -177,6 +194,11 @@ final class KernelTapBridge implements AutoCloseable {
                 queueDrops.incrementAndGet();
             }
         }
+    }
+
+    /** The congestion control new connections of the sender (A) use. */
+    String senderCongestionControl() {
+        return a.run(KernelTools.QUICK, "sysctl", "-n", "net.ipv4.tcp_congestion_control").orThrow().stdout().strip();
     }
 
     String senderAddress() {
@@ -315,6 +337,8 @@ final class KernelTapBridge implements AutoCloseable {
         final List<Integer> cwnd = Collections.synchronizedList(new ArrayList<>());
         final List<Integer> ssthresh = Collections.synchronizedList(new ArrayList<>());
         final List<Double> rtt = Collections.synchronizedList(new ArrayList<>());
+        /** Full `ss -tin` texts of sender and receiver, one pair per sample. */
+        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
         volatile boolean stopped;
         Thread thread;
 
@@ -336,6 +360,10 @@ final class KernelTapBridge implements AutoCloseable {
                         if (r.find()) {
                             rtt.add(Double.parseDouble(r.group(1)));
                         }
+                        ExecResult rs = KernelTools.inNamespace(b.namespace(), KernelTools.QUICK, "ss", "-tinH",
+                                "state", "established", "dport = :" + PORT);
+                        lines.add("sender [" + out.strip().replaceAll("\\s+", " ") + "] receiver ["
+                                + rs.stdout().strip().replaceAll("\\s+", " ") + "]");
                     }
                     TimeUnit.MILLISECONDS.sleep(SAMPLE_MILLIS);
                 }
@@ -361,7 +389,7 @@ final class KernelTapBridge implements AutoCloseable {
                         + Collections.max(cwnd) + ", ssthresh " + (ssthresh.isEmpty() ? "-" : "median "
                         + median(ssthresh) + " min " + Collections.min(ssthresh)) + ", rtt median "
                         + (rtt.isEmpty() ? "-" : String.format("%.1f ms", rtt.stream().sorted().toList()
-                        .get(rtt.size() / 2)));
+                        .get(rtt.size() / 2))) + "; middle sample: " + lines.get(lines.size() / 2);
             }
         }
 
