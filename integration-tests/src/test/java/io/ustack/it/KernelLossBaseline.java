@@ -68,6 +68,14 @@ final class KernelLossBaseline implements AutoCloseable {
      * namespaces. If any step fails, what was created is removed before the exception propagates.
      */
     static KernelLossBaseline create(int dropPercent) {
+        return create(dropPercent, null);
+    }
+
+    /**
+     * As {@link #create(int)}, with the sender's (A's) congestion control set to {@code senderCongestionControl}
+     * (`sysctl net.ipv4.tcp_congestion_control` in A, e.g. "reno") unless null (the host's default, bbr here).
+     */
+    static KernelLossBaseline create(int dropPercent, String senderCongestionControl) {
         if (dropPercent < 0 || dropPercent > 100) {
             throw new IllegalArgumentException("drop percentage not in 0..100: " + dropPercent);
         }
@@ -85,6 +93,9 @@ final class KernelLossBaseline implements AutoCloseable {
                     String random = dropPercent == 100 ? "" : "numgen random mod 100 < " + dropPercent + " ";
                     in(ns, "nft", "add", "rule", "inet", TABLE, CHAIN, "meta l4proto tcp " + random + "counter drop");
                 }
+            }
+            if (senderCongestionControl != null) {
+                in(veth.namespaceA(), "sysctl", "-qw", "net.ipv4.tcp_congestion_control=" + senderCongestionControl);
             }
             done = true;
             return new KernelLossBaseline(veth, dropPercent);
@@ -147,10 +158,15 @@ final class KernelLossBaseline implements AutoCloseable {
         veth.close();
     }
 
-    /** The sender's (namespace A's) counters now: `nstat -asz` prints absolute values and keeps no history. */
+    /** The sender's (namespace A's) counters now. */
     private SenderCounters senderCounters() {
-        ExecResult nstat = veth.runInA(KernelTools.QUICK, "nstat", "-asz", NSTAT_NAMES[0], NSTAT_NAMES[1],
-                NSTAT_NAMES[2], NSTAT_NAMES[3], NSTAT_NAMES[4]).orThrow();
+        return senderCounters(veth.namespaceA());
+    }
+
+    /** The TCP counters of {@code namespace} now: `nstat -asz` prints absolute values and keeps no history. */
+    static SenderCounters senderCounters(String namespace) {
+        ExecResult nstat = KernelTools.inNamespace(namespace, KernelTools.QUICK, "nstat", "-asz", NSTAT_NAMES[0],
+                NSTAT_NAMES[1], NSTAT_NAMES[2], NSTAT_NAMES[3], NSTAT_NAMES[4]).orThrow();
         long[] v = new long[NSTAT_NAMES.length];
         for (int i = 0; i < NSTAT_NAMES.length; i++) {
             Matcher m = Pattern.compile("(?m)^" + NSTAT_NAMES[i] + "\\s+(\\d+)").matcher(nstat.stdout());
