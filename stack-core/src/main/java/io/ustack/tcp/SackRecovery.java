@@ -80,7 +80,7 @@ final class SackRecovery implements LossRecovery {
             long lostRetransmits = rack.lostRetransmits;
             long timeout = rack.detectLoss(board, snd.inRecovery, snd.rtt.srtt(), now);
             snd.extCounters().lostRetransmits += rack.lostRetransmits - lostRetransmits;
-            snd.armReorderTimer(timeout, now);
+            snd.lossTimer.armReorder(timeout, now);
         } else {
             board.markLostByDupThresh(snd.smss);
             if (dupAcks >= SackScoreboard.DUP_THRESH && board.count() > 0 && !snd.inRecovery) {

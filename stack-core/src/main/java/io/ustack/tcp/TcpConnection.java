@@ -556,7 +556,7 @@ public final class TcpConnection {
 
     void onLossTimer(long now) {
         layer.updateTime(now);
-        sender.onLossTimer(now);
+        sender.lossTimer.onExpiry(now);
         output(now);
         flushEvents();
     }

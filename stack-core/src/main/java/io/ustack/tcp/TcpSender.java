@@ -6,7 +6,7 @@
  * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and
  * the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout). Loss recovery is delegated to a LossRecovery:
  * RenoRecovery (RFC 5681 3.2, RFC 6582, RFC 3042) without SACK, SackRecovery (RFC 6675, RFC 8985 RACK-TLP) with it;
- * this class sends what they decide (NextSeg retransmissions, tail loss probes) and owns their loss timer.
+ * this class sends what they decide (NextSeg retransmissions; tail loss probes through LossTimer).
  *
  * Beyond the RFC variables this keeps sndMax, the highest sequence number sent: after a retransmission timeout
  * SND.NXT goes back to SND.UNA (go-back-N) while sndMax stays, as in BSD.
@@ -42,9 +42,8 @@ final class TcpSender {
     final CongestionControl cc;
     final Timer rtoTimer;
     final Timer persistTimer;
-    /** RACK reordering timer (RFC 8985 6.3) or tail loss probe timer (RFC 8985 7.2), by {@link #lossTimerProbe}. */
-    final Timer lossTimer;
-    private boolean lossTimerProbe;
+    /** RACK reordering timer (RFC 8985 6.3) or tail loss probe timer (RFC 8985 7.2). */
+    final LossTimer lossTimer;
     private final boolean rackTlp;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
@@ -118,7 +117,7 @@ final class TcpSender {
         this.cc = config.congestionControl().create(smss, config);
         this.rtoTimer = new Timer(conn::onRetransmitTimer);
         this.persistTimer = new Timer(conn::onPersistTimer);
-        this.lossTimer = new Timer(conn::onLossTimer);
+        this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
         this.rackTlp = config.rackTlp();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
         this.iss = iss;
@@ -156,6 +155,10 @@ final class TcpSender {
         }
     }
 
+    boolean connectionSynchronized() {
+        return conn.state().isSynchronized();
+    }
+
     TcpExtCounters extCounters() {
         return conn.layer.extCounters();
     }
@@ -179,13 +182,13 @@ final class TcpSender {
     }
 
     /** Bytes of the ring not yet sent at all. */
-    private int unsent() {
+    int unsent() {
         int u = buffer.size() - (sndNxt - bufferSeq);
         return Math.max(u, 0);
     }
 
     /** FIN queued and not sent from the current SND.NXT on. */
-    private boolean finUnsent() {
+    boolean finUnsent() {
         return finQueued && leq(sndNxt, finSeq);
     }
 
@@ -387,11 +390,11 @@ final class TcpSender {
         } else {
             timers.cancel(persistTimer);
         }
-        schedulePto(now);
+        lossTimer.schedulePto(now);
     }
 
     /** Sends [seq, seq+len) of the ring (plus our FIN if {@code fin}) and does the bookkeeping. */
-    private void transmit(int seq, int len, boolean fin, long now) {
+    void transmit(int seq, int len, boolean fin, long now) {
         int flags = TcpSegment.ACK;
         if (fin) {
             flags |= TcpSegment.FIN;
@@ -429,7 +432,7 @@ final class TcpSender {
     }
 
     /** Retransmits scoreboard record {@code i} (cut to one SMSS if the MSS shrank since). */
-    private void retransmitRecord(int i, long now) {
+    void retransmitRecord(int i, long now) {
         SackScoreboard board = sack.board;
         int start = board.start(i);
         boolean fin = finQueued && board.end(i) == finSeq + 1;
@@ -493,73 +496,8 @@ final class TcpSender {
         // of loss; a second cut for the same losses is what collapses the window on a lossy path)
         boolean inFastRecovery = inRecovery && (sack == null || !sack.rtoRecovery);
         cc.onRetransmitTimeout(flightSize(), retries > 1 || inFastRecovery, now);
-        timers.cancel(lossTimer);
+        lossTimer.cancel();
         recovery.onRetransmitTimeout(now);
-    }
-
-    // ------------------------------------------------------------------ RACK-TLP timer (RFC 8985 6.3, 7.2)
-
-    /** Arms the RACK reordering timer {@code timeout} from now (0: disarm it). */
-    void armReorderTimer(long timeout, long now) {
-        if (timeout > 0) {
-            lossTimerProbe = false;
-            timers.schedule(lossTimer, now + timeout);
-        } else if (!lossTimerProbe) {
-            timers.cancel(lossTimer);
-        }
-    }
-
-    /** RFC 8985 7.2: (re)schedules the probe timeout when a probe may be sent, unless the RTO fires first. */
-    private void schedulePto(long now) {
-        SackRecovery s = sack;
-        if (s == null || s.rack == null || (lossTimer.isArmed() && !lossTimerProbe)) {
-            return;
-        }
-        if (sndUna == sndMax || !s.rack.mayScheduleProbe(s.board, inRecovery)) {
-            if (lossTimerProbe) {
-                timers.cancel(lossTimer);
-            }
-            return;
-        }
-        long at = now + RackTlp.pto(rtt.hasSample(), rtt.srtt(), flightSize(), smss);
-        if (rtoTimer.isArmed() && at - rtoTimer.deadline() >= 0) {
-            timers.cancel(lossTimer); // the RTO comes first
-            return;
-        }
-        lossTimerProbe = true;
-        timers.schedule(lossTimer, at);
-    }
-
-    /** The loss timer expired: the RACK reordering timeout or the tail loss probe. */
-    void onLossTimer(long now) {
-        if (sndUna == sndMax || !conn.state().isSynchronized()) {
-            return;
-        }
-        if (!lossTimerProbe) {
-            recovery.onReorderTimeout(now);
-            return;
-        }
-        lossTimerProbe = false;
-        if (sack == null || sack.rack == null || inRecovery) {
-            return;
-        }
-        // RFC 8985 7.3: new data if the peer's window allows, otherwise the highest segment sent again
-        int unsent = unsent();
-        boolean finUnsent = finUnsent();
-        int room = sndWnd - (sndNxt - sndUna);
-        if ((unsent > 0 || finUnsent) && room > 0 && !sack.board.full()) {
-            int len = Math.min(Math.min(unsent, smss), room);
-            transmit(sndNxt, len, finUnsent && len == unsent, now);
-            sack.rack.probeSent(sndMax, false);
-        } else if (sack.board.count() > 0) {
-            retransmitRecord(sack.board.count() - 1, now);
-            sack.rack.probeSent(sndMax, true);
-        } else {
-            return;
-        }
-        lossProbes++;
-        extCounters().lossProbes++;
-        timers.schedule(rtoTimer, now + rtt.rto());
     }
 
     /** The persist timer expired: probe a zero window, or override SWS avoidance (RFC 1122 4.2.3.4). */
@@ -601,14 +539,14 @@ final class TcpSender {
     void release() {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
-        timers.cancel(lossTimer);
+        lossTimer.cancel();
         buffer.release();
     }
 
     void stopTimers() {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
-        timers.cancel(lossTimer);
+        lossTimer.cancel();
     }
 
     @Override
