@@ -198,24 +198,37 @@ final class BufferSizing {
 
     /** Before output: grow the send ring if the writer is held back by it while cwnd would allow more. */
     void beforeOutput() {
+        if (growSendRing()) {
+            conn.sender.writableWanted = false;
+            conn.signalWritable(); // delivered when the caller's work is done
+        }
+    }
+
+    /**
+     * Grows the send ring if the writer is held back by it (writableWanted) while cwnd and the peer's window would
+     * allow more in flight. Tells nobody: the caller either signals the writer or, inside the writer's own call,
+     * lets it write more at once (TcpConnection.write).
+     *
+     * @return whether the ring grew
+     */
+    boolean growSendRing() {
         if (!sendAuto) {
-            return;
+            return false;
         }
         TcpSender snd = conn.sender;
         if (!snd.writableWanted) {
-            return;
+            return false;
         }
         SendBuffer buf = snd.buffer;
         long wanted = 2L * Math.min(snd.cc.cwnd(), Math.max(snd.maxSndWnd, snd.sndWnd));
         if (wanted <= buf.capacity() || buf.capacity() >= sendMax) {
-            return;
+            return false;
         }
         int target = (int) Math.min(sendMax, Math.max(roundUp(wanted), 2L * buf.capacity()));
         buf.resize(target);
         growScoreboard(target);
         conn.layer.extCounters().sendBufferGrowths++;
-        snd.writableWanted = false;
-        conn.signalWritable(); // delivered when the caller's work is done
+        return true;
     }
 
     /** The SACK scoreboard follows every segment in flight: room for what a ring of this size can send. */

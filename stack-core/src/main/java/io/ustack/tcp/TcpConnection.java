@@ -171,6 +171,12 @@ public final class TcpConnection {
         int n = sender.buffer.write(src, wanted);
         if (n < wanted) {
             sender.writableWanted = true;
+            // a ring the window has outgrown is enlarged here and filled at once, rather than announced with
+            // onWritable in the middle of the caller's own write (which would re-enter the caller's send loop)
+            while (n < wanted && buffers.growSendRing()) {
+                n += sender.buffer.write(src, wanted - n);
+            }
+            sender.writableWanted = n < wanted;
         }
         if (n > 0) {
             output(layer.now());
