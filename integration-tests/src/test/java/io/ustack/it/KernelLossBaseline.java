@@ -123,31 +123,8 @@ final class KernelLossBaseline implements AutoCloseable {
         SenderCounters before = senderCounters();
         long toReceiverBefore = dropped(veth.namespaceB());
         long toSenderBefore = dropped(veth.namespaceA());
-        // -T: socat gives up when nothing moved for that long (so a stuck connection cannot outlive the run)
-        Process sender = veth.startInA("socat", "-T", "60", "-u", "OPEN:" + file + ",rdonly",
-                "TCP-LISTEN:" + PORT + ",bind=" + veth.addressA() + ",reuseaddr");
-        KernelTransfers.Outcome outcome;
-        try {
-            KernelTools.awaitTcpListener(veth.namespaceA(), PORT, Duration.ofSeconds(10));
-            long start = System.nanoTime();
-            ExecResult receiver = veth.runInB(limit, "bash", "-o", "pipefail", "-c", "socat -T 60 -u TCP:"
-                    + veth.addressA() + ":" + PORT + " STDOUT | sha256sum");
-            long millis = KernelTools.millisSince(start);
-            if (receiver.timedOut()) {
-                outcome = new KernelTransfers.Outcome(bytes, millis, "not done within " + limit);
-            } else if (!receiver.ok()) {
-                outcome = new KernelTransfers.Outcome(bytes, millis, "receiver failed: " + receiver.describe());
-            } else {
-                String got = receiver.stdout().split("\\s+")[0];
-                int exit = KernelTools.awaitExit(sender, Duration.ofSeconds(30), "socat sending");
-                String failure = !sha256.equals(got) ? "SHA-256 " + got + " differs from " + sha256
-                        : exit != 0 ? "socat sending exited with " + exit + ": " + KernelTools.stderrOf(sender)
-                        : null;
-                outcome = new KernelTransfers.Outcome(bytes, millis, failure);
-            }
-        } finally {
-            KernelTools.kill(sender);
-        }
+        KernelTransfers.Outcome outcome = KernelTransfers.socatFileToSha256(veth::startInA, veth.namespaceA(),
+                veth.addressA(), PORT, veth::runInB, file, bytes, sha256, limit);
         return new Result(outcome, senderCounters().minus(before), dropped(veth.namespaceB()) - toReceiverBefore,
                 dropped(veth.namespaceA()) - toSenderBefore);
     }

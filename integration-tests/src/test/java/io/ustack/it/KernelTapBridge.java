@@ -243,33 +243,17 @@ final class KernelTapBridge implements AutoCloseable {
         long toSenderBefore = forwardedBToA.get();
         long lostToReceiverBefore = impairedA.receiveCounters().lost();
         long lostToSenderBefore = impairedA.transmitCounters().lost();
-        Process sender = a.exec("socat", "-T", "60", "-u", "OPEN:" + file + ",rdonly",
-                "TCP-LISTEN:" + PORT + ",bind=" + a.kernelAddress() + ",reuseaddr");
         WindowSampler sampler = new WindowSampler();
         KernelTransfers.Outcome outcome;
         try {
-            KernelTools.awaitTcpListener(a.namespace(), PORT, Duration.ofSeconds(10));
             sampler.thread = Thread.ofVirtual().start(sampler);
-            long start = System.nanoTime();
-            ExecResult receiver = b.run(limit, "bash", "-o", "pipefail", "-c", "socat -T 60 -u TCP:"
-                    + a.kernelAddress() + ":" + PORT + " STDOUT | sha256sum");
-            long millis = KernelTools.millisSince(start);
-            if (receiver.timedOut()) {
-                outcome = new KernelTransfers.Outcome(bytes, millis, "not done within " + limit);
-            } else if (!receiver.ok()) {
-                outcome = new KernelTransfers.Outcome(bytes, millis, "receiver failed: " + receiver.describe());
-            } else {
-                String got = receiver.stdout().split("\\s+")[0];
-                int exit = KernelTools.awaitExit(sender, Duration.ofSeconds(30), "socat sending");
-                String problem = !sha256.equals(got) ? "SHA-256 " + got + " differs from " + sha256
-                        : exit != 0 ? "socat sending exited with " + exit + ": " + KernelTools.stderrOf(sender)
-                        : failure != null ? "bridge failed: " + failure
-                        : null;
-                outcome = new KernelTransfers.Outcome(bytes, millis, problem);
-            }
+            outcome = KernelTransfers.socatFileToSha256(a::exec, a.namespace(), a.kernelAddress(), PORT, b::run, file,
+                    bytes, sha256, limit);
         } finally {
             sampler.stop();
-            KernelTools.kill(sender);
+        }
+        if (outcome.ok() && failure != null) {
+            outcome = new KernelTransfers.Outcome(bytes, outcome.millis(), "bridge failed: " + failure);
         }
         long[] receiverAfter = nstat(b.namespace(), RECEIVER_NSTAT);
         return new Result(outcome, KernelLossBaseline.senderCounters(a.namespace()).minus(before),

@@ -165,6 +165,49 @@ final class KernelTransfers {
         }
     }
 
+    /** Starts a command in the sending namespace (it keeps running). */
+    interface Starter {
+        Process start(String... command);
+    }
+
+    /** Runs a command in the receiving namespace to its end, bounded in time. */
+    interface Runner {
+        ExecResult run(Duration limit, String... command);
+    }
+
+    /**
+     * Kernel to kernel: socat in the sending namespace serves {@code file} ({@code bytes} long, digest
+     * {@code sha256}) on {@code address:port}; socat in the receiving namespace connects and reads to the end through
+     * sha256sum. The wall time covers the receiver's command (connect to end of stream); the whole is bounded by
+     * {@code limit}, after which the outcome says so and the sender is ended.
+     */
+    static Outcome socatFileToSha256(Starter sender, String senderNamespace, String address, int port,
+            Runner receiver, Path file, long bytes, String sha256, Duration limit) throws InterruptedException {
+        // -T: socat gives up when nothing moved for that long (so a stuck connection cannot outlive the run)
+        Process serving = sender.start("socat", "-T", "60", "-u", "OPEN:" + file + ",rdonly",
+                "TCP-LISTEN:" + port + ",bind=" + address + ",reuseaddr");
+        try {
+            KernelTools.awaitTcpListener(senderNamespace, port, Duration.ofSeconds(10));
+            long start = System.nanoTime();
+            ExecResult reading = receiver.run(limit, "bash", "-o", "pipefail", "-c", "socat -T 60 -u TCP:" + address
+                    + ":" + port + " STDOUT | sha256sum");
+            long millis = KernelTools.millisSince(start);
+            if (reading.timedOut()) {
+                return new Outcome(bytes, millis, "not done within " + limit);
+            }
+            if (!reading.ok()) {
+                return new Outcome(bytes, millis, "receiver failed: " + reading.describe());
+            }
+            String got = reading.stdout().split("\\s+")[0];
+            int exit = KernelTools.awaitExit(serving, Duration.ofSeconds(30), "socat sending");
+            return new Outcome(bytes, millis, !sha256.equals(got) ? "SHA-256 " + got + " differs from " + sha256
+                    : exit != 0 ? "socat sending exited with " + exit + ": " + KernelTools.stderrOf(serving)
+                    : null);
+        } finally {
+            KernelTools.kill(serving);
+        }
+    }
+
     /** The stack's retransmissions and, if impaired, what the impairment did each way (for MEASURE lines). */
     static String counters(StackPeer net) {
         long retransmits = net.stack().call(iface -> net.stack().counters().tcpRetransmits).join();
