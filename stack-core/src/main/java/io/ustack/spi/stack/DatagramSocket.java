@@ -168,16 +168,13 @@ final class DatagramSocket extends EngineSocket implements UdpHandler {
             r.fail(WSAESHUTDOWN);
             return;
         }
-        if (enqueue(r, recvs)) {
-            serveRecvs();
-            noWait(r, recvs);
-        }
+        post(r, recvs);
     }
 
     @Override
     public void onReadable(UdpEndpoint e) {
         if (!closed && e == endpoint) {
-            serveRecvs();
+            serve();
         }
     }
 
@@ -189,7 +186,9 @@ final class DatagramSocket extends EngineSocket implements UdpHandler {
         }
     }
 
-    private void serveRecvs() {
+    /** Serves the receives in posting order. */
+    @Override
+    void serve() {
         Request r;
         while ((r = recvs.peek()) != null) {
             if (recvShutdown) {
@@ -234,7 +233,7 @@ final class DatagramSocket extends EngineSocket implements UdpHandler {
         if (how == SD_RECEIVE || how == SD_BOTH) {
             recvShutdown = true;
             if (endpoint != null) {
-                serveRecvs();
+                serve();
             }
         }
         if (how == SD_SEND || how == SD_BOTH) {

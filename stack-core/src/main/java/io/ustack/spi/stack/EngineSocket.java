@@ -126,6 +126,9 @@ abstract class EngineSocket {
 
     abstract int typeSetOption(int level, int option, byte[] value, int length);
 
+    /** Serves the socket's queues: completes or fails what can be finished now. */
+    abstract void serve();
+
     // ------------------------------------------------------------------ queues
 
     /** The code of a request that cannot complete now and may not wait. */
@@ -137,7 +140,7 @@ abstract class EngineSocket {
      * Queues {@code r} behind earlier requests of its kind. One that may not wait cannot overtake them: it fails at
      * once if the queue is not empty. Returns false if it failed.
      */
-    final boolean enqueue(Request r, ArrayDeque<Request> q) {
+    private boolean enqueue(Request r, ArrayDeque<Request> q) {
         if (!r.mayWait(nonBlocking) && !q.isEmpty()) {
             r.fail(wouldBlock());
             return false;
@@ -147,9 +150,17 @@ abstract class EngineSocket {
     }
 
     /** After serving: a request that may not wait and is still queued fails with WSAEWOULDBLOCK / WSAEINPROGRESS. */
-    final void noWait(Request r, ArrayDeque<Request> q) {
+    private void noWait(Request r, ArrayDeque<Request> q) {
         if (!r.isDone() && !r.mayWait(nonBlocking) && q.removeLastOccurrence(r)) {
             r.fail(wouldBlock());
+        }
+    }
+
+    /** Posts {@code r} to queue {@code q}: enqueues it, serves, then fails it if it may not wait and is still queued. */
+    final void post(Request r, ArrayDeque<Request> q) {
+        if (enqueue(r, q)) {
+            serve();
+            noWait(r, q);
         }
     }
 

@@ -1,12 +1,11 @@
 /*
  * StreamSocket: a SOCK_STREAM provider socket over the TCP engine (RFC 9293 3.9.1 user interface: OPEN, SEND,
- * RECEIVE, CLOSE, ABORT): unbound, bound, listening, connecting or connected; queues of posted receives, sends and
- * accepts served in posting order; MSG_PEEK through a staging buffer; SO_LINGER, TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF
- * and SO_SNDBUF handed to the connection.
+ * RECEIVE, CLOSE, ABORT): unbound, bound, listening, connecting or connected; accepts served in posting order; the
+ * data of a connected socket (queued sends and receives, MSG_PEEK, shutdown) in its StreamTransfer; SO_LINGER,
+ * TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF and SO_SNDBUF handed to the connection.
  */
 package io.ustack.spi.stack;
 
-import io.netty.buffer.ByteBuf;
 import io.ustack.spi.IntRef;
 import io.ustack.spi.OptionValue;
 import io.ustack.spi.SocketOptions;
@@ -21,15 +20,7 @@ import java.util.ArrayDeque;
 import static io.ustack.spi.SocketOptions.*;
 import static io.ustack.spi.WsaError.*;
 
-/**
- * A TCP socket. Engine thread only.
- *
- * <p>Receive: a request completes with what is readable (at least one byte), with 0 at the end of the stream (the
- * peer's FIN after all data), or fails with the error that ended the connection (WSAECONNRESET, WSAETIMEDOUT,
- * WSAECONNABORTED). MSG_WAITALL waits until the buffers are full (or the stream ends). Send: a request completes when
- * all its bytes are in the TCP send buffer; a non-blocking one takes what fits. SD_SEND sends the FIN after every send
- * posted before it.
- */
+/** A TCP socket. Engine thread only. Sends and receives: {@link StreamTransfer}. */
 final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHandler {
     static final int UNBOUND = 0;
     static final int BOUND = 1;
@@ -44,26 +35,16 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     private TcpListener listener;
     private TcpConnection conn;
     private final StreamOptions options;
-    /** The connection is over for the user (onClosed); {@link #endError} why. */
-    private boolean ended;
-    private int endError;
-    private boolean sendShutdown;
-    private boolean recvShutdown;
-    /** SD_SEND came while sends were queued: the FIN follows them. */
-    private boolean finPending;
+    private final StreamTransfer transfer;
     private Request connecting;
-    private final ArrayDeque<Request> recvs = new ArrayDeque<>(4);
-    private final ArrayDeque<Request> sends = new ArrayDeque<>(4);
     private ArrayDeque<Request> accepts;
-    /** Bytes taken out of the connection by MSG_PEEK and not yet received. */
-    private final PeekStage peeked;
     private boolean serving;
     private boolean serveAgain;
 
     StreamSocket(StackBackend backend, long reserved) {
         super(backend, reserved);
         options = new StreamOptions(backend.tcpDefaults());
-        peeked = new PeekStage(backend);
+        transfer = new StreamTransfer(this);
     }
 
     /** An accepted connection, with the listening socket's options. */
@@ -72,7 +53,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         nonBlocking = parent.nonBlocking;
         reuseAddress = parent.reuseAddress;
         options = new StreamOptions(parent.options);
-        peeked = new PeekStage(backend);
+        transfer = new StreamTransfer(this);
         state = CONNECTED;
         conn = c;
         localIp = c.localAddress();
@@ -134,10 +115,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             r.fail(WSAEINVAL);
             return;
         }
-        if (enqueue(r, accepts)) {
-            serve();
-            noWait(r, accepts);
-        }
+        post(r, accepts);
     }
 
     @Override
@@ -251,8 +229,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             }
             return;
         }
-        ended = true;
-        endError = wsaError;
+        transfer.end(wsaError);
         if (wsaError != NO_ERROR) {
             pendingError = wsaError;
         }
@@ -279,13 +256,8 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     void send(Request r) {
         if (state != CONNECTED) {
             r.fail(WSAENOTCONN);
-        } else if (sendShutdown) {
-            r.fail(WSAESHUTDOWN);
-        } else if (ended) {
-            r.fail(endError != NO_ERROR ? endError : WSAESHUTDOWN);
-        } else if (enqueue(r, sends)) {
-            serve();
-            noWait(r, sends);
+        } else {
+            transfer.send(r);
         }
     }
 
@@ -293,30 +265,14 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     void recv(Request r) {
         if (state != CONNECTED) {
             r.fail(WSAENOTCONN);
-            return;
-        }
-        if (recvShutdown) {
-            r.fail(WSAESHUTDOWN);
-            return;
-        }
-        if ((r.flags & MSG_WAITALL) != 0) {
-            if (nonBlocking) {
-                r.fail(WSAEOPNOTSUPP);
-                return;
-            }
-            if (r.engineThread && readable() < r.capacity && !ended && !conn.isInputShutdown()) {
-                r.fail(WSAEINPROGRESS);
-                return;
-            }
-        }
-        if (enqueue(r, recvs)) {
-            serve();
-            noWait(r, recvs);
+        } else {
+            transfer.recv(r, conn);
         }
     }
 
     /** Serves the queues until nothing moves; re-entrant calls (events raised while serving) loop once more. */
-    private void serve() {
+    @Override
+    void serve() {
         if (serving) {
             serveAgain = true;
             return;
@@ -325,8 +281,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         try {
             do {
                 serveAgain = false;
-                serveRecvs();
-                serveSends();
+                transfer.serve(conn);
                 serveAccepts();
             } while (serveAgain);
         } finally {
@@ -339,95 +294,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         if (state != CONNECTED) {
             return 0;
         }
-        return peeked.size() + conn.available();
-    }
-
-    private boolean endOfStream() {
-        return conn.isInputShutdown() || (ended && endError == NO_ERROR);
-    }
-
-    private void serveRecvs() {
-        Request r;
-        while ((r = recvs.peek()) != null) {
-            if (recvShutdown) {
-                recvs.poll();
-                r.fail(WSAESHUTDOWN);
-                continue;
-            }
-            long want = r.capacity - r.progress;
-            int avail = readable();
-            if (want > 0 && avail > 0) {
-                if (!r.claim()) {
-                    recvs.poll();
-                    continue;
-                }
-                r.progress += peeked.take(conn, r, (int) Math.min(want, avail), (r.flags & MSG_PEEK) != 0);
-                if ((r.flags & MSG_WAITALL) != 0 && r.progress < r.capacity) {
-                    continue; // wait for the rest (or the end of the stream)
-                }
-                recvs.poll();
-                r.complete((int) r.progress);
-            } else if (want == 0 || endOfStream()) {
-                recvs.poll();
-                r.complete((int) r.progress);
-            } else if (ended) {
-                recvs.poll();
-                r.fail(endError);
-            } else {
-                return;
-            }
-        }
-    }
-
-    private void serveSends() {
-        Request r;
-        while ((r = sends.peek()) != null) {
-            if (ended) {
-                sends.poll();
-                r.fail(endError != NO_ERROR ? endError : WSAESHUTDOWN);
-                continue;
-            }
-            if (!r.claim()) {
-                sends.poll();
-                continue;
-            }
-            byte[] scratch = backend.scratch();
-            ByteBuf sb = backend.scratchBuf();
-            long remaining = r.capacity - r.progress;
-            boolean failed = false;
-            while (remaining > 0) {
-                int chunk = (int) Math.min(remaining, Math.min(scratch.length, Math.max(conn.sendSpace(), 1)));
-                Buffers.gather(r.buffers, r.count, r.progress, scratch, 0, chunk);
-                sb.setIndex(0, chunk);
-                int n;
-                try {
-                    n = conn.write(sb, chunk);
-                } catch (WsaException e) {
-                    sends.poll();
-                    r.fail(e.error());
-                    failed = true;
-                    break;
-                }
-                r.progress += n;
-                remaining -= n;
-                if (n < chunk) {
-                    break; // the send buffer is full: onWritable resumes
-                }
-            }
-            if (failed) {
-                continue;
-            }
-            if (remaining == 0 || (r.progress > 0 && !r.mayWait(nonBlocking))) {
-                sends.poll();
-                r.complete((int) r.progress);
-                continue;
-            }
-            return;
-        }
-        if (finPending && !ended) {
-            finPending = false;
-            conn.shutdownOutput();
-        }
+        return transfer.readable(conn);
     }
 
     @Override
@@ -435,19 +302,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
         if (state != CONNECTED) {
             return WSAENOTCONN;
         }
-        if (how == SD_RECEIVE || how == SD_BOTH) {
-            recvShutdown = true;
-        }
-        if ((how == SD_SEND || how == SD_BOTH) && !sendShutdown) {
-            sendShutdown = true;
-            if (!ended) {
-                if (sends.isEmpty()) {
-                    conn.shutdownOutput();
-                } else {
-                    finPending = true;
-                }
-            }
-        }
+        transfer.shutdown(how, conn);
         serve();
         return NO_ERROR;
     }
@@ -457,7 +312,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
     @Override
     int name(boolean peer, byte[] dst, IntRef length) {
         if (peer) {
-            if (state != CONNECTED || ended) {
+            if (state != CONNECTED || transfer.ended()) {
                 return WSAENOTCONN;
             }
             return writeName(dst, length, conn.remoteAddress(), conn.remotePort());
@@ -494,7 +349,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
 
     /** A connection that is there to take options (connecting or established, not ended). */
     private boolean live() {
-        return conn != null && !ended && (state == CONNECTING || state == CONNECTED);
+        return conn != null && !transfer.ended() && (state == CONNECTING || state == CONNECTED);
     }
 
     @Override
@@ -540,18 +395,22 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
 
     // ------------------------------------------------------------------ close
 
-    @Override
-    void close(boolean abort) {
-        failAll(recvs, WSA_OPERATION_ABORTED, WSAEINTR);
-        failAll(sends, WSA_OPERATION_ABORTED, WSAEINTR);
+    /** Fails the queued receives, sends and accepts, and a blocking connect (with {@code blockingCode}). */
+    private void failQueued(int overlappedCode, int blockingCode) {
+        transfer.failAll(overlappedCode, blockingCode);
         if (accepts != null) {
-            failAll(accepts, WSA_OPERATION_ABORTED, WSAEINTR);
+            failAll(accepts, overlappedCode, blockingCode);
         }
         if (connecting != null) {
             Request r = connecting;
             connecting = null;
-            r.fail(WSAEINTR);
+            r.fail(blockingCode);
         }
+    }
+
+    @Override
+    void close(boolean abort) {
+        failQueued(WSA_OPERATION_ABORTED, WSAEINTR);
         closed = true;
         if (listener != null) {
             listener.close();
@@ -566,7 +425,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
                 c.close(); // graceful: queued data, then FIN, in the background
             }
         }
-        peeked.release();
+        transfer.release();
         if (portTaken) {
             backend.ports().remove(this, localPort);
             portTaken = false;
@@ -575,17 +434,8 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
 
     @Override
     void abortAll(int code) {
-        failAll(recvs, code, code);
-        failAll(sends, code, code);
-        if (accepts != null) {
-            failAll(accepts, code, code);
-        }
-        if (connecting != null) {
-            Request r = connecting;
-            connecting = null;
-            r.fail(code);
-        }
-        peeked.release();
+        failQueued(code, code);
+        transfer.release();
     }
 
     @Override
@@ -600,7 +450,7 @@ final class StreamSocket extends EngineSocket implements TcpHandler, TcpListenHa
             target.fail(code);
             return;
         }
-        if (recvs.remove(target) || sends.remove(target) || (accepts != null && accepts.remove(target))) {
+        if (transfer.remove(target) || (accepts != null && accepts.remove(target))) {
             target.fail(code);
         }
     }
