@@ -231,12 +231,9 @@ final class BufferSizing {
         return true;
     }
 
-    /** The SACK scoreboard follows every segment in flight: room for what a ring of this size can send. */
+    /** The scoreboard follows every segment in flight: room for what a ring of this size can send. */
     private void growScoreboard(int ringBytes) {
-        SackRecovery sack = conn.sender.sack;
-        if (sack != null) {
-            sack.board.ensureCapacity(TcpSender.scoreboardCapacity(ringBytes));
-        }
+        conn.sender.board.ensureCapacity(TcpSender.scoreboardCapacity(ringBytes));
     }
 
     private static long roundUp(long bytes) {

@@ -1,6 +1,7 @@
 /*
  * CongestionAlgorithm: the congestion controls a TcpConfig can choose: CUBIC (RFC 9438, the default, with optional
- * HyStart++ of RFC 9406) and NewReno (RFC 5681 + RFC 6582).
+ * HyStart++ of RFC 9406), NewReno (RFC 5681 + RFC 6582) and BBR v1 (draft-cardwell-iccrg-bbr-congestion-control-00),
+ * the model-based control that keeps its window on paths with random loss (it paces; loss-based ones do not).
  */
 package io.ustack.tcp;
 
@@ -21,6 +22,12 @@ public enum CongestionAlgorithm {
         @Override
         public CongestionControl create(int smss, TcpConfig config) {
             return new Cubic(smss, config.hystart());
+        }
+    },
+    BBR {
+        @Override
+        public CongestionControl create(int smss) {
+            return new Bbr(smss);
         }
     };
 

@@ -2,7 +2,9 @@
  * CongestionControl: the congestion window policy of a sender (RFC 5681 section 3), kept apart from the loss
  * detection that drives it (LossRecovery: duplicate ACKs and RFC 6582 "recover" in RenoRecovery, the RFC 6675
  * scoreboard and RFC 8985 RACK-TLP in SackRecovery; the retransmission timer in TcpSender). Implementations: NewReno
- * (RFC 5681 / RFC 6582) and Cubic (RFC 9438, the default), both with RFC 3465 byte counting (L = 2*SMSS).
+ * (RFC 5681 / RFC 6582) and Cubic (RFC 9438, the default), both with RFC 3465 byte counting (L = 2*SMSS), and Bbr
+ * (BBR v1, draft-cardwell-iccrg-bbr-congestion-control-00), a model-based control driven by the delivery rate samples
+ * of every ACK ({@link #onDelivered}) that sets a pacing rate.
  *
  * All sizes are bytes. FlightSize is RFC 5681's: data sent but not yet cumulatively acknowledged.
  */
@@ -63,6 +65,27 @@ public interface CongestionControl {
      * was before it, cwnd = max(cwnd, prior cwnd) and ssthresh = max(ssthresh, prior ssthresh).
      */
     void undo(int priorCwnd, int priorSsthresh);
+
+    /**
+     * Timeout recovery ended: everything outstanding at the retransmission timeout is acknowledged. Loss-based
+     * controls keep slow-starting; BBR restores the window it had before the timeout.
+     */
+    default void onExitTimeoutRecovery(long now) {
+    }
+
+    /**
+     * An ACK delivered data (newly cumulatively ACKed or SACKed), with or without loss recovery: {@code rs} holds
+     * its delivery rate sample ({@code valid} if usable as a bandwidth sample), {@code newlyLost} the bytes deemed
+     * lost since the last call, {@code inFlight} the pipe after the ACK. Called after the loss recovery processed the
+     * ACK. Model-based controls grow and shrink the window here; loss-based ones ignore it.
+     */
+    default void onDelivered(DeliveryRate rs, boolean valid, int newlyLost, int inFlight, long now) {
+    }
+
+    /** The rate to pace segments at, in bytes per second; 0: not paced (sent as the windows allow). */
+    default long pacingRate() {
+        return 0;
+    }
 
     /** The sender's maximum segment size changed (handshake done, later PMTU). */
     void mss(int smss);

@@ -19,6 +19,8 @@ final class RenoRecovery implements LossRecovery {
     /** "recover" of RFC 6582: SND.MAX when recovery (or the last timeout) began. */
     int recover;
     private boolean partialAckSeen;
+    /** A retransmission timeout's go-back-N is under way until SND.UNA passes {@link #recover}. */
+    private boolean afterTimeout;
 
     RenoRecovery(TcpSender snd, int iss) {
         this.snd = snd;
@@ -47,6 +49,10 @@ final class RenoRecovery implements LossRecovery {
             } else {
                 dupAcks = 0;
                 cc.onAck(acked, now);
+                if (afterTimeout && geq(snd.sndUna, recover)) {
+                    afterTimeout = false;
+                    cc.onExitTimeoutRecovery(now);
+                }
             }
             return true;
         }
@@ -74,6 +80,7 @@ final class RenoRecovery implements LossRecovery {
         snd.inRecovery = false;
         dupAcks = 0;
         recover = snd.sndMax;
+        afterTimeout = true;
         snd.sndNxt = snd.sndUna;
         snd.retransmitHead(now);
     }

@@ -29,15 +29,14 @@ final class SackRecovery implements LossRecovery {
     /** Recovery episodes entered (fast recovery, not timeouts): for tests and statistics. */
     int recoveries;
 
-    SackRecovery(TcpSender snd, int capacity, boolean rackTlp) {
+    SackRecovery(TcpSender snd, SackScoreboard board, boolean rackTlp) {
         this.snd = snd;
-        this.board = new SackScoreboard(capacity);
+        this.board = board;
         this.rack = rackTlp ? new RackTlp() : null;
     }
 
     @Override
     public boolean onAck(Segment seg, int acked, boolean duplicate, long now) {
-        board.beginAck();
         if (acked > 0) {
             board.cumulativeAck(snd.sndUna);
         }
@@ -48,7 +47,7 @@ final class SackRecovery implements LossRecovery {
             }
         }
         if (board.deliveredOriginal) {
-            snd.cc.onRttSample(now - board.deliveredOriginalXmitTs, snd.sndUna, snd.sndMax, now);
+            snd.onRttMeasured(now - board.deliveredOriginalXmitTs, snd.sndUna, now);
         }
         boolean tlpRepairedLoss = false;
         if (rack != null) {
@@ -118,7 +117,9 @@ final class SackRecovery implements LossRecovery {
     private void exitRecovery(long now) {
         snd.undo.end();
         snd.inRecovery = false;
-        if (!rtoRecovery) {
+        if (rtoRecovery) {
+            snd.cc.onExitTimeoutRecovery(now);
+        } else {
             snd.cc.onExitSackRecovery(now);
         }
         rtoRecovery = false;

@@ -8,6 +8,10 @@
  *   pipe = FlightSize - SACKed - lost + retransmitted-and-outstanding
  * A lost segment that was retransmitted counts once, a retransmission of a segment not deemed lost (TLP) twice.
  * D-SACK blocks (RFC 2883 section 4) are recognised and reported, never marked.
+ *
+ * Each record also carries the delivery-rate snapshot of its last transmission (DeliveryRate, draft-cheng-iccrg-
+ * delivery-rate-estimation section 3.2); delivering a record (cumulatively or by SACK) feeds the rate sample. The
+ * board follows every segment in flight with or without SACK (without SACK only cumulative ACKs remove records).
  */
 package io.ustack.tcp;
 
@@ -25,6 +29,8 @@ final class SackScoreboard {
     /** Retransmitted; that retransmission is still outstanding (not deemed lost). */
     static final int RETRANS = 4;
     static final int EVER_RETRANS = 8;
+    /** Sent while the sender was application-limited (DeliveryRate). */
+    static final int APP_LIMITED = 16;
     /** RFC 6675 DupThresh. */
     static final int DUP_THRESH = 3;
 
@@ -33,6 +39,12 @@ final class SackScoreboard {
     private int[] ends;
     private long[] xmitTs;
     private byte[] flags;
+    /** Delivery-rate snapshots at the last transmission: C.delivered, C.delivered_time, C.first_sent_time. */
+    private long[] rateDelivered;
+    private long[] rateDeliveredTime;
+    private long[] rateFirstSent;
+    private final DeliveryRate rate;
+    private long ackNow;
     private int head;
     private int count;
     /** The last transmit time recorded: times are made strictly increasing, so they also order transmissions. */
@@ -41,6 +53,8 @@ final class SackScoreboard {
     int sackedBytes;
     int sackedSegments;
     int lostBytes;
+    /** Bytes newly deemed lost since the congestion control last consumed them (BBR's rs.losses). */
+    int newlyLostBytes;
     int retransBytes;
     /** Position (from the head) before which no record is LOST and not RETRANS: where nextLost() starts. */
     private int lostHint;
@@ -66,12 +80,24 @@ final class SackScoreboard {
     int dsackRight;
 
     SackScoreboard(int capacity) {
+        this(capacity, new DeliveryRate());
+    }
+
+    SackScoreboard(int capacity, DeliveryRate rate) {
         int c = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
         mask = c - 1;
         starts = new int[c];
         ends = new int[c];
         xmitTs = new long[c];
         flags = new byte[c];
+        rateDelivered = new long[c];
+        rateDeliveredTime = new long[c];
+        rateFirstSent = new long[c];
+        this.rate = rate;
+    }
+
+    DeliveryRate rate() {
+        return rate;
     }
 
     int capacity() {
@@ -91,17 +117,26 @@ final class SackScoreboard {
         int[] e = new int[c];
         long[] x = new long[c];
         byte[] f = new byte[c];
+        long[] rd = new long[c];
+        long[] rt = new long[c];
+        long[] rf = new long[c];
         for (int i = 0; i < count; i++) {
             int from = slot(i);
             s[i] = starts[from];
             e[i] = ends[from];
             x[i] = xmitTs[from];
             f[i] = flags[from];
+            rd[i] = rateDelivered[from];
+            rt[i] = rateDeliveredTime[from];
+            rf[i] = rateFirstSent[from];
         }
         starts = s;
         ends = e;
         xmitTs = x;
         flags = f;
+        rateDelivered = rd;
+        rateDeliveredTime = rt;
+        rateFirstSent = rf;
         head = 0;
         mask = c - 1;
     }
@@ -153,8 +188,17 @@ final class SackScoreboard {
         starts[s] = start;
         ends[s] = end;
         xmitTs[s] = stamp(now);
-        flags[s] = 0;
+        rate.onSend(count == 0, xmitTs[s]);
+        flags[s] = (byte) (rate.appLimitedNow() ? APP_LIMITED : 0);
+        snapshotRate(s);
         count++;
+    }
+
+    /** Section 3.2 of the delivery rate draft: what was delivered when slot {@code s} was (re)sent. */
+    private void snapshotRate(int s) {
+        rateDelivered[s] = rate.delivered;
+        rateDeliveredTime[s] = rate.deliveredTime;
+        rateFirstSent[s] = rate.firstSentTime;
     }
 
     /**
@@ -195,6 +239,7 @@ final class SackScoreboard {
             ends[to] = ends[from];
             xmitTs[to] = xmitTs[from];
             flags[to] = flags[from];
+            copyRate(from, to);
         }
         int a = slot(i);
         int b = slot(i + 1);
@@ -202,6 +247,7 @@ final class SackScoreboard {
         ends[b] = ends[a];
         xmitTs[b] = xmitTs[a];
         flags[b] = flags[a];
+        copyRate(a, b);
         ends[a] = starts[a] + len;
         if (is(i, SACKED)) {
             sackedSegments++;
@@ -209,8 +255,16 @@ final class SackScoreboard {
         count++;
     }
 
+    private void copyRate(int from, int to) {
+        rateDelivered[to] = rateDelivered[from];
+        rateDeliveredTime[to] = rateDeliveredTime[from];
+        rateFirstSent[to] = rateFirstSent[from];
+    }
+
     /** Resets the per-ACK results; call before {@link #cumulativeAck} / {@link #applySack}. */
-    void beginAck() {
+    void beginAck(long now) {
+        ackNow = now;
+        rate.beginAck();
         delivered = false;
         deliveredOriginal = false;
         deliveredRetransmitted = false;
@@ -223,6 +277,8 @@ final class SackScoreboard {
         long t = xmitTs[s];
         int e = ends[s];
         boolean retrans = (flags[s] & EVER_RETRANS) != 0;
+        rate.onDelivered(ends[s] - starts[s], rateDelivered[s], rateDeliveredTime[s], rateFirstSent[s], t,
+                (flags[s] & APP_LIMITED) != 0, ackNow);
         if (!delivered || t - deliveredXmitTs > 0 || (t == deliveredXmitTs && gt(e, deliveredEnd))) {
             deliveredXmitTs = t;
             deliveredEnd = e;
@@ -358,6 +414,7 @@ final class SackScoreboard {
         }
         if ((f & LOST) == 0) {
             lostBytes += len;
+            newlyLostBytes += len;
             f |= LOST;
         }
         flags[s] = (byte) f;
@@ -373,8 +430,9 @@ final class SackScoreboard {
         if ((f & RETRANS) == 0) {
             retransBytes += ends[s] - starts[s];
         }
-        flags[s] = (byte) (f | RETRANS | EVER_RETRANS);
         xmitTs[s] = stamp(now);
+        flags[s] = (byte) ((f & ~APP_LIMITED) | RETRANS | EVER_RETRANS | (rate.appLimitedNow() ? APP_LIMITED : 0));
+        snapshotRate(s);
         if (!anyRetransmitted || gt(ends[s], retransHighEnd)) {
             retransHighEnd = ends[s];
         }

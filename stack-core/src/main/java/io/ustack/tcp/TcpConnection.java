@@ -560,6 +560,12 @@ public final class TcpConnection {
         flushEvents();
     }
 
+    void onPacingTimer(long now) {
+        layer.updateTime(now);
+        output(now);
+        flushEvents();
+    }
+
     void onLossTimer(long now) {
         layer.updateTime(now);
         sender.lossTimer.onExpiry(now);

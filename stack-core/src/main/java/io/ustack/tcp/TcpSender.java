@@ -6,7 +6,10 @@
  * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and
  * the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout). Loss recovery is delegated to a LossRecovery:
  * RenoRecovery (RFC 5681 3.2, RFC 6582, RFC 3042) without SACK, SackRecovery (RFC 6675, RFC 8985 RACK-TLP) with it;
- * this class sends what they decide (NextSeg retransmissions; tail loss probes through LossTimer).
+ * this class sends what they decide (NextSeg retransmissions; tail loss probes through LossTimer). Every segment in
+ * flight has a record in the SackScoreboard (with or without SACK), which also feeds the delivery rate samples
+ * (DeliveryRate) handed to the congestion control after each ACK; a control that sets a pacing rate (BBR) is paced by
+ * the Pacer.
  *
  * Beyond the RFC variables this keeps sndMax, the highest sequence number sent: after a retransmission timeout
  * SND.NXT goes back to SND.UNA (go-back-N) while sndMax stays, as in BSD.
@@ -44,6 +47,9 @@ final class TcpSender {
     final Timer persistTimer;
     /** RACK reordering timer (RFC 8985 6.3) or tail loss probe timer (RFC 8985 7.2). */
     final LossTimer lossTimer;
+    final Pacer pacer;
+    /** A record of every segment in flight (the SACK scoreboard; without SACK only cumulative ACKs remove them). */
+    final SackScoreboard board;
     private final boolean rackTlp;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
@@ -118,8 +124,10 @@ final class TcpSender {
         this.rtoTimer = new Timer(conn::onRetransmitTimer);
         this.persistTimer = new Timer(conn::onPersistTimer);
         this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
+        this.pacer = new Pacer(timers, new Timer(conn::onPacingTimer));
         this.rackTlp = config.rackTlp();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
+        this.board = new SackScoreboard(scoreboardCapacity(buffer.capacity()));
         this.iss = iss;
         this.sndUna = iss;
         this.sndNxt = iss;
@@ -147,7 +155,7 @@ final class TcpSender {
     /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
     void sackPermitted(boolean on) {
         if (on && sack == null) {
-            sack = new SackRecovery(this, scoreboardCapacity(buffer.capacity()), rackTlp);
+            sack = new SackRecovery(this, board, rackTlp);
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
@@ -276,6 +284,7 @@ final class TcpSender {
             return false;
         }
         unansweredProbes = 0;
+        board.beginAck(now);
         int newWnd = scaledWindow(seg.window);
         boolean duplicate = ack == sndUna && seg.payloadLength == 0
                 && (seg.flags & (TcpSegment.SYN | TcpSegment.FIN)) == 0 && newWnd == sndWnd && sndMax != sndUna;
@@ -294,7 +303,20 @@ final class TcpSender {
         } else if (recovery.onAck(seg, 0, duplicate, now) && !rtoTimer.isArmed() && sndUna != sndMax) {
             timers.schedule(rtoTimer, now + rtt.rto());
         }
+        DeliveryRate rate = board.rate();
+        if (rate.hasSample()) {
+            boolean valid = rate.generate();
+            int lost = board.newlyLostBytes;
+            board.newlyLostBytes = 0;
+            cc.onDelivered(rate, valid, lost, recovery.inFlight(), now);
+        }
         return true;
+    }
+
+    /** An RTT measurement: for the congestion control and the delivery rate estimator. */
+    void onRttMeasured(long sample, int ack, long now) {
+        board.rate().onRttSample(sample);
+        cc.onRttSample(sample, ack, sndMax, now);
     }
 
     private void newAck(Segment seg, int ack, long now) {
@@ -309,6 +331,9 @@ final class TcpSender {
             }
         }
         sndUna = ack;
+        if (sack == null) {
+            board.cumulativeAck(ack); // SackRecovery does it itself, before the SACK blocks
+        }
         if (lt(sndNxt, sndUna)) {
             sndNxt = sndUna; // a late ACK for data sent before a timeout's go-back-N
         }
@@ -324,7 +349,7 @@ final class TcpSender {
             timing = false;
         }
         if (sample >= 0 && sack == null) {
-            cc.onRttSample(sample, ack, sndMax, now);
+            onRttMeasured(sample, ack, now);
         }
         boolean restartTimer = recovery.onAck(seg, acked, false, now);
         if (sndUna == sndMax) {
@@ -338,12 +363,14 @@ final class TcpSender {
 
     /** Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. */
     void output(long now) {
+        long pacingRate = cc.pacingRate();
         while (true) {
             if (sack != null) {
                 // RFC 6675 NextSeg rule 1 under "cwnd - pipe >= 1 SMSS" (section 5 step (C))
                 int i = sack.nextLost();
                 if (i >= 0) {
-                    if (!sack.forceRetransmit && cc.cwnd() - recovery.inFlight() < smss) {
+                    if (!sack.forceRetransmit && cc.cwnd() - recovery.inFlight() < smss
+                            || !pacer.mayTransmit(pacingRate, now)) {
                         break;
                     }
                     sack.forceRetransmit = false;
@@ -353,10 +380,13 @@ final class TcpSender {
             }
             int unsent = unsent();
             boolean finUnsent = finUnsent();
+            if (unsent < smss && !finUnsent && recovery.inFlight() < cc.cwnd() && board.lostBytes == 0) {
+                board.rate().markAppLimited(recovery.inFlight()); // delivery rate draft section 3.4
+            }
             if (unsent == 0 && !finUnsent) {
                 break;
             }
-            if (sack != null && sack.board.full()) {
+            if (board.full()) {
                 break; // as many segments in flight as the scoreboard can follow
             }
             int room = Math.min(sndWnd - (sndNxt - sndUna), cc.cwnd() + recovery.extraWindow() - recovery.inFlight());
@@ -380,6 +410,9 @@ final class TcpSender {
                 }
             } else if (room <= 0) {
                 break; // a lone FIN also waits for the window
+            }
+            if (!pacer.mayTransmit(pacingRate, now)) {
+                break;
             }
             transmit(sndNxt, len, finUnsent && len == unsent, now);
         }
@@ -405,8 +438,15 @@ final class TcpSender {
         }
         boolean retransmission = lt(seq, sndMax);
         conn.emit(seq, flags, dataOffset, len, now);
+        pacer.onTransmit(len, cc.pacingRate(), now);
         if (retransmission) {
             counters.tcpRetransmits++;
+            if (sack == null) {
+                int i = board.indexOf(seq); // the rate snapshot of a go-back-N or fast retransmission
+                if (i >= 0 && board.start(i) == seq) {
+                    board.markRetransmitted(i, now);
+                }
+            }
         }
         int end = seq + len + (fin ? 1 : 0);
         if (len > 0 && len < smss) {
@@ -416,9 +456,7 @@ final class TcpSender {
             sndNxt = end;
         }
         if (gt(end, sndMax)) {
-            if (sack != null) {
-                sack.board.append(seq, end, now);
-            }
+            board.append(seq, end, now);
             if (!timing && !retransmission) {
                 timing = true;
                 timedSeq = end;
@@ -433,7 +471,6 @@ final class TcpSender {
 
     /** Retransmits scoreboard record {@code i} (cut to one SMSS if the MSS shrank since). */
     void retransmitRecord(int i, long now) {
-        SackScoreboard board = sack.board;
         int start = board.start(i);
         boolean fin = finQueued && board.end(i) == finSeq + 1;
         int len = board.end(i) - start - (fin ? 1 : 0);
@@ -498,6 +535,7 @@ final class TcpSender {
         cc.onRetransmitTimeout(flightSize(), retries > 1 || inFastRecovery, now);
         lossTimer.cancel();
         recovery.onRetransmitTimeout(now);
+        board.newlyLostBytes = 0; // the timeout itself reset the window: not also losses of the next ACK
     }
 
     /** The persist timer expired: probe a zero window, or override SWS avoidance (RFC 1122 4.2.3.4). */
@@ -540,6 +578,7 @@ final class TcpSender {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
         lossTimer.cancel();
+        pacer.cancel();
         buffer.release();
     }
 
@@ -547,6 +586,7 @@ final class TcpSender {
         timers.cancel(rtoTimer);
         timers.cancel(persistTimer);
         lossTimer.cancel();
+        pacer.cancel();
     }
 
     @Override

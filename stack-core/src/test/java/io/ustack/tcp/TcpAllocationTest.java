@@ -7,7 +7,8 @@ import io.netty.util.ResourceLeakDetector;
 import io.ustack.engine.StackCounters;
 import io.ustack.engine.TimerWheel;
 import io.ustack.ip.IpOutput;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
@@ -100,23 +101,25 @@ class TcpAllocationTest {
         }
     }
 
-    @Test
-    void steadyStateTransferAllocatesNothing() {
+    @ParameterizedTest
+    @EnumSource(value = CongestionAlgorithm.class, names = {"CUBIC", "BBR"})
+    void steadyStateTransferAllocatesNothing(CongestionAlgorithm algorithm) {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED); // its trace records are garbage
         try {
-            run();
+            run(algorithm);
         } finally {
             ResourceLeakDetector.setLevel(level);
         }
     }
 
-    private void run() {
+    private void run(CongestionAlgorithm algorithm) {
         PooledByteBufAllocator alloc = new PooledByteBufAllocator(true);
         Wire wire = new Wire();
         PacketPool pool = new PacketPool(alloc);
         long[] now = {1_000_000_000L};
-        TcpConfig cfg = new TcpConfig().allocator(alloc).delayedAck(java.time.Duration.ZERO);
+        TcpConfig cfg = new TcpConfig().allocator(alloc).delayedAck(java.time.Duration.ZERO)
+                .congestionControl(algorithm);
         TimerWheel wa = new TimerWheel(now[0]);
         TimerWheel wb = new TimerWheel(now[0]);
         TcpLayer a = new TcpLayer(new Out(pool, wire), wa, new StackCounters(), cfg, new SplittableRandom(1));
@@ -173,7 +176,7 @@ class TcpAllocationTest {
         long transferred = received[0] - before;
         long segments = transferred / 1460;
         assertThat(segments).isGreaterThan(10_000);
-        System.out.printf("steady state: %d segments, %d bytes allocated (%.2f bytes/segment); both layers on one"
+        System.out.printf(algorithm + " steady state: %d segments, %d bytes allocated (%.2f bytes/segment); both layers on one"
                 + " thread: %.0f MB/s, %.0f ns per data segment (with its ACK)%n", segments, allocated,
                 (double) allocated / segments, transferred * 1e3 / wall, (double) wall / segments);
         assertThat((double) allocated / segments).isLessThan(1.0);

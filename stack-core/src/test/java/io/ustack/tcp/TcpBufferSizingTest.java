@@ -92,7 +92,7 @@ class TcpBufferSizingTest {
         for (int i = 0; i < 12; i++, seq += 100) {
             board.append(seq, seq + 100, i);
         }
-        board.beginAck();
+        board.beginAck(0);
         board.cumulativeAck(1000 + 700); // 7 records gone: the head is at slot 7
         for (int i = 0; i < 10; i++, seq += 100) {
             board.append(seq, seq + 100, 100 + i); // wraps

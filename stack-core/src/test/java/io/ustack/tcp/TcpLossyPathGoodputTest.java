@@ -23,11 +23,22 @@ class TcpLossyPathGoodputTest {
 
     @Test
     void tenPercentLossEachWayOnAShortPathNeedsFewTimeouts() {
+        double mbps = lossyGoodput(CongestionAlgorithm.CUBIC);
+        assertThat(mbps).isGreaterThan(45);
+    }
+
+    @Test
+    void bbrKeepsItsWindowUnderRandomLoss() {
+        double mbps = lossyGoodput(CongestionAlgorithm.BBR);
+        assertThat(mbps).isGreaterThan(600);
+    }
+
+    private static double lossyGoodput(CongestionAlgorithm algorithm) {
         long elapsed = 0;
         int timeouts = 0;
         for (int seed = 1; seed <= SEEDS; seed++) {
             TcpConfig cfg = new TcpConfig().msl(Duration.ofSeconds(1)).receiveBufferSize(1 << 20)
-                    .sendBufferSize(1 << 20);
+                    .sendBufferSize(1 << 20).congestionControl(algorithm);
             try (TcpTestNet net = new TcpTestNet(cfg, new TcpConfig(cfg))) {
                 net.latencyNanos = 50_000;
                 net.rateBytesPerSecond = 125_000_000;
@@ -40,16 +51,17 @@ class TcpLossyPathGoodputTest {
                 elapsed += net.now() - t0;
                 assertThat(p[1].receivedPattern(SIZE, seed)).isTrue();
                 timeouts += p[0].conn.sender.timeouts;
-                System.out.println("seed " + seed + " " + net.a.layer.extCounters());
+                System.out.println("seed " + seed + " " + (net.now() - t0) / 1_000_000 + " ms "
+                        + net.a.layer.extCounters() + " " + p[0].conn.sender.cc);
                 assertThat(net.a.layer.extCounters().retransmitTimeouts).isEqualTo(p[0].conn.sender.timeouts);
                 assertThat(net.a.layer.extCounters().sackRecoveries).isPositive();
                 closeBoth(net, p);
             }
         }
         double mbps = (double) SEEDS * SIZE * 8 / elapsed * 1e3;
-        System.out.printf("10%% loss each way, 100 us RTT, %d x %d MiB: %.1f Mbit/s (simulated), %d timeouts%n",
-                SEEDS, SIZE >> 20, mbps, timeouts);
-        assertThat(mbps).isGreaterThan(45);
+        System.out.printf("%s: 10%% loss each way, 100 us RTT, %d x %d MiB: %.1f Mbit/s (simulated), %d timeouts%n",
+                algorithm, SEEDS, SIZE >> 20, mbps, timeouts);
         assertThat(timeouts).isLessThanOrEqualTo(30);
+        return mbps;
     }
 }
