@@ -20,6 +20,8 @@ import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
 import io.ustack.engine.Clock;
 import picocli.CommandLine.Command;
+import io.ustack.tcp.CongestionAlgorithm;
+import io.ustack.tcp.TcpConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -45,6 +47,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ImpairOptions impair = new ImpairOptions();
 
+    @Option(names = "--cc", defaultValue = "CUBIC", paramLabel = "ALGORITHM", description = "TCP congestion control:"
+            + " ${COMPLETION-CANDIDATES} (default CUBIC; BBR keeps its rate on a lossy link).")
+    CongestionAlgorithm cc = CongestionAlgorithm.CUBIC;
+
     @Override
     public Integer call() throws Exception {
         Impairment impairment = impair.impairment(); // a bad value stops here
@@ -54,7 +60,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (pcap != null) {
             clientLink = PcapLink.open(clientLink, pcap, Clock.SYSTEM);
         }
-        try (Stack server = Stack.builder(pair[0]).name("server").ipv4("10.0.0.1/24").build().start();
+        try (Stack server = Stack.builder(pair[0]).name("server").ipv4("10.0.0.1/24")
+                     .tcp(new TcpConfig().congestionControl(cc)).build().start();
              Stack client = Stack.builder(clientLink).name("client").ipv4("10.0.0.2/24").build().start();
              Services services = Services.start(server)) {
             InetSocketAddress http = new InetSocketAddress("10.0.0.1", Services.HTTP);

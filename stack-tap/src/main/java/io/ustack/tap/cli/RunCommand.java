@@ -10,6 +10,8 @@ import io.ustack.app.PatternBytes;
 import io.ustack.app.Services;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
+import io.ustack.tcp.CongestionAlgorithm;
+import io.ustack.tcp.TcpConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,6 +33,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--in-memory", description = "Run the in-memory demo even when a TAP could be used.")
     boolean inMemory;
 
+    @Option(names = "--cc", defaultValue = "CUBIC", paramLabel = "ALGORITHM", description = "TCP congestion control of"
+            + " the serving stack: ${COMPLETION-CANDIDATES} (default CUBIC).")
+    CongestionAlgorithm cc;
+
     @Override
     public Integer call() throws Exception {
         String why = tapUnavailableReason();
@@ -39,6 +45,7 @@ public final class RunCommand implements Callable<Integer> {
             DemoCommand demo = new DemoCommand();
             demo.bytes = bytes;
             demo.mtu = mtu;
+            demo.cc = cc;
             return demo.call();
         }
         return overTap();
@@ -61,10 +68,11 @@ public final class RunCommand implements Callable<Integer> {
     private int overTap() throws Exception {
         try (KernelPeer peer = KernelPeer.create(mtu);
              Stack stack = Stack.builder(peer.link()).name(peer.deviceName())
-                     .ipv4(peer.stackAddress() + "/" + peer.prefixLength()).build().start();
+                     .ipv4(peer.stackAddress() + "/" + peer.prefixLength())
+                     .tcp(new TcpConfig().congestionControl(cc)).build().start();
              Services services = Services.start(stack)) {
-            System.out.printf("TAP %s: our stack %s, the kernel %s in namespace %s, MTU %d%n", peer.deviceName(),
-                    stack.ipv4(), peer.kernelAddress(), peer.namespace(), mtu);
+            System.out.printf("TAP %s: our stack %s (TCP %s), the kernel %s in namespace %s, MTU %d%n",
+                    peer.deviceName(), stack.ipv4(), cc, peer.kernelAddress(), peer.namespace(), mtu);
             boolean ok = true;
             ExecResult ping = peer.run(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "2",
                     peer.stackAddress());

@@ -18,6 +18,8 @@ import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import io.ustack.tcp.CongestionAlgorithm;
+import io.ustack.tcp.TcpConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -57,6 +59,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     ImpairOptions impair;
 
+    @Option(names = "--cc", defaultValue = "CUBIC", paramLabel = "ALGORITHM", description = "TCP congestion control:"
+            + " ${COMPLETION-CANDIDATES} (default CUBIC; BBR keeps its rate on a lossy link).")
+    CongestionAlgorithm cc;
+
     @Override
     public Integer call() throws Exception {
         DeviceMode mode = device.tap != null ? DeviceMode.TAP : DeviceMode.TUN;
@@ -67,7 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (pcap != null) {
             link = PcapLink.open(link, pcap, Clock.SYSTEM);
         }
-        Stack.Builder b = Stack.builder(link).name(name).ipv4(ip);
+        Stack.Builder b = Stack.builder(link).name(name).ipv4(ip).tcp(new TcpConfig().congestionControl(cc));
         if (gateway != null) {
             b.gateway(gateway);
         }
@@ -75,8 +81,8 @@ public final class ServeCommand implements Callable<Integer> {
         try (Stack stack = b.build().start(); Services services = Services.start(stack)) {
             Thread hook = new Thread(stop::countDown);
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80%s%n", mode, name, stack.ipv4(),
-                    impairment.impairs() ? "; impaired: " + impairment : "");
+            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80; tcp congestion control %s%s%n", mode,
+                    name, stack.ipv4(), cc, impairment.impairs() ? "; impaired: " + impairment : "");
             System.out.flush();
             if (duration > 0) {
                 stop.await(duration, TimeUnit.SECONDS);

@@ -12,6 +12,11 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, ServeCommand.class, DemoCommand.class})
 public final class UstackCommand {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new UstackCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (enum values such as {@code --cc bbr} in any case). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new UstackCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }
