@@ -228,7 +228,8 @@ public final class Stack implements AutoCloseable {
                 throw new IllegalStateException("set ipv4 before gateway");
             }
             this.ipv4 = new Ipv4Config(ipv4.address(), ipv4.prefixLength(),
-                    gateway == null || gateway.isEmpty() ? 0 : io.ustack.wire.Ipv4Address.parse(gateway));
+                    gateway == null || gateway.isEmpty() ? 0 : io.ustack.wire.Ipv4Address.parse(gateway),
+                    ipv4.reassembly());
             return this;
         }
 

@@ -26,6 +26,25 @@ public final class StackCounters {
     public long icmpUnreachablesSent;
     public long arpRequestsSent;
     public long arpRepliesSent;
+    /** ICMP time exceeded sent (code 1: fragment reassembly time exceeded, RFC 792). */
+    public long icmpTimeExceededSent;
+    // IPv4 fragmentation and reassembly, named after RFC 4293 ipSystemStats* / Linux nstat Ip*:
+    /** Fragments received that needed reassembly (ReasmReqds). */
+    public long ipReasmReqds;
+    /** Datagrams reassembled (ReasmOKs). */
+    public long ipReasmOKs;
+    /** Reassembly failures: datagrams discarded by timeout, overlap, end conflict, eviction (ReasmFails). */
+    public long ipReasmFails;
+    /** Datagrams discarded because their reassembly timer ran out (Linux ReasmTimeout). */
+    public long ipReasmTimeout;
+    /** Datagrams discarded because of overlapping fragments (Linux ReasmOverlaps). */
+    public long ipReasmOverlaps;
+    /** Datagrams fragmented for output (FragOKs). */
+    public long ipFragOKs;
+    /** Datagrams that needed fragmentation but could not be fragmented: DF set or over 65535 bytes (FragFails). */
+    public long ipFragFails;
+    /** Fragments created for output (FragCreates). */
+    public long ipFragCreates;
 
     /** Counts one dropped frame or packet. */
     public void drop(DropReason reason) {
@@ -52,6 +71,7 @@ public final class StackCounters {
         return "framesIn=" + framesIn + " framesOut=" + framesOut + " bytesIn=" + bytesIn + " bytesOut=" + bytesOut
                 + " tcpIn=" + tcpSegmentsIn + " tcpOut=" + tcpSegmentsOut + " tcpRetransmits=" + tcpRetransmits
                 + " tcpResetsSent=" + tcpResetsSent + " udpIn=" + udpDatagramsIn + " udpOut=" + udpDatagramsOut
+                + " reasmOKs=" + ipReasmOKs + " reasmFails=" + ipReasmFails + " fragCreates=" + ipFragCreates
                 + " drops=" + dropSnapshot();
     }
 }

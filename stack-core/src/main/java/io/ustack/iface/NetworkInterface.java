@@ -46,7 +46,7 @@ public final class NetworkInterface implements FrameSink {
         this.arp = link.framing() == Link.Framing.ETHERNET
                 ? new ArpLayer(link, alloc, loop.timers(), counters, ARP_REACHABLE_NANOS, ARP_RETRY_NANOS)
                 : null;
-        this.ipv4 = new Ipv4Layer(link, alloc, config, arp, counters);
+        this.ipv4 = new Ipv4Layer(link, alloc, config, arp, loop.timers(), counters);
         ipv4.startIgmp(loop.timers(), rng);
         this.udp = new UdpLayer(ipv4, alloc, counters);
         this.tcp = new TcpLayer(ipv4, loop.timers(), counters, tcpConfig, rng);
@@ -118,6 +118,7 @@ public final class NetworkInterface implements FrameSink {
     public void shutdown() {
         tcp.shutdown();
         udp.shutdown();
+        ipv4.shutdown();
         if (arp != null) {
             arp.clear();
         }

@@ -1,7 +1,8 @@
 /*
  * IcmpLayer: ICMPv4 (RFC 792) as a host needs it (RFC 1122 3.2.2): echo reply, destination unreachable for closed
  * ports and unknown protocols (quoting the offending header, RFC 1812 4.3.2.3 length), error rate limiting
- * (RFC 1812 4.3.2.8), and never an error about an error, a broadcast or a fragment (RFC 1122 3.2.2). Destination
+ * (RFC 1812 4.3.2.8), time exceeded for a datagram whose reassembly timed out (RFC 792 code 1, RFC 1122 3.3.2),
+ * and never an error about an error, a broadcast or a non-first fragment (RFC 1122 3.2.2). Destination
  * unreachable and time exceeded messages quoting a TCP segment go to TCP (RFC 1122 3.2.2.1 / 4.2.3.9, RFC 1191).
  */
 package io.ustack.ip;
@@ -84,19 +85,45 @@ public final class IcmpLayer {
      * {@code buf}). The caller has already excluded broadcasts, fragments and ICMP errors.
      */
     void destinationUnreachable(ByteBuf buf, int ipOffset, int ipLength, int code, int src, int dst, long now) {
-        if (!takeToken(now)) {
-            return;
-        }
         int quote = Math.min(ipLength, MAX_ERROR_DATAGRAM - Ipv4Packet.MIN_HEADER_LENGTH - Icmpv4Packet.HEADER_LENGTH);
+        if (sendError(Icmpv4Packet.TYPE_DEST_UNREACHABLE, code, buf, ipOffset, quote, src, dst, now)) {
+            counters.icmpUnreachablesSent++;
+        }
+    }
+
+    /**
+     * Sends time exceeded {@code code} (RFC 792; {@link Icmpv4Packet#CODE_REASSEMBLY_TIME_EXCEEDED} for a datagram
+     * whose reassembly timed out, RFC 1122 3.3.2) quoting the IP header at {@code ipOffset} and the first 8 bytes of
+     * its data, as RFC 792 asks ({@code quoteLength} bytes in all, fewer if the data is shorter). Nothing is sent
+     * about an ICMP error message (RFC 1122 3.2.2); the caller has excluded broadcast and multicast destinations.
+     *
+     * @return true if the message was sent
+     */
+    boolean timeExceeded(ByteBuf buf, int ipOffset, int quoteLength, int code, int src, int dst, long now) {
+        int hl = (buf.getUnsignedByte(ipOffset + Ipv4Packet.VERSION_IHL_OFFSET) & 0xf) << 2;
+        if (buf.getUnsignedByte(ipOffset + Ipv4Packet.PROTOCOL_OFFSET) == Ipv4Packet.PROTOCOL_ICMP
+                && isError(buf, ipOffset + hl, quoteLength - hl)) {
+            return false;
+        }
+        if (sendError(Icmpv4Packet.TYPE_TIME_EXCEEDED, code, buf, ipOffset, quoteLength, src, dst, now)) {
+            counters.icmpTimeExceededSent++;
+            return true;
+        }
+        return false;
+    }
+
+    // An ICMP error of type/code quoting `quote` bytes at ipOffset, sent from src to dst if the rate limit allows.
+    private boolean sendError(int type, int code, ByteBuf buf, int ipOffset, int quote, int src, int dst, long now) {
+        if (!takeToken(now)) {
+            return false;
+        }
         ByteBuf out = ip.allocate(Icmpv4Packet.HEADER_LENGTH + quote);
         int at = out.writerIndex();
         out.writerIndex(at + Icmpv4Packet.HEADER_LENGTH);
-        Icmpv4Packet.emitHeader(out, at, Icmpv4Packet.TYPE_DEST_UNREACHABLE, code, 0);
+        Icmpv4Packet.emitHeader(out, at, type, code, 0);
         out.writeBytes(buf, ipOffset, quote);
         Icmpv4Packet.fillChecksum(out, at, Icmpv4Packet.HEADER_LENGTH + quote);
-        if (ip.sendIpv4(out, src, dst, Ipv4Packet.PROTOCOL_ICMP, now)) {
-            counters.icmpUnreachablesSent++;
-        }
+        return ip.sendIpv4(out, src, dst, Ipv4Packet.PROTOCOL_ICMP, now);
     }
 
     /** True if an ICMP message quoting this protocol/type must not draw an ICMP error (RFC 1122 3.2.2). */

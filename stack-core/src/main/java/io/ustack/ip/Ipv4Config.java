@@ -1,15 +1,23 @@
 /*
  * Ipv4Config: the address plan of one IPv4 interface (RFC 1122 3.3.1): address, prefix, optional default gateway,
- * and the next-hop choice that follows from them.
+ * and the next-hop choice that follows from them; and the interface's reassembly limits (RFC 791 3.2).
  */
 package io.ustack.ip;
 
 import io.ustack.wire.Ipv4Address;
 
-/** An interface address with its prefix, and a default gateway (0 = none). Immutable. */
-public record Ipv4Config(int address, int prefixLength, int gateway) {
+/** An interface address with its prefix, a default gateway (0 = none) and reassembly limits. Immutable. */
+public record Ipv4Config(int address, int prefixLength, int gateway, ReassemblyConfig reassembly) {
+
+    /** With the default reassembly limits ({@link ReassemblyConfig#DEFAULT}). */
+    public Ipv4Config(int address, int prefixLength, int gateway) {
+        this(address, prefixLength, gateway, ReassemblyConfig.DEFAULT);
+    }
 
     public Ipv4Config {
+        if (reassembly == null) {
+            throw new IllegalArgumentException("reassembly limits are required (ReassemblyConfig.DEFAULT)");
+        }
         if (prefixLength < 0 || prefixLength > 32) {
             throw new IllegalArgumentException("IPv4 prefix length must be 0..32, was " + prefixLength);
         }
@@ -36,6 +44,11 @@ public record Ipv4Config(int address, int prefixLength, int gateway) {
         }
         int gw = gateway == null || gateway.isEmpty() ? 0 : Ipv4Address.parse(gateway);
         return new Ipv4Config(Ipv4Address.parse(cidr.substring(0, slash)), prefix, gw);
+    }
+
+    /** This configuration with other reassembly limits. */
+    public Ipv4Config withReassembly(ReassemblyConfig limits) {
+        return new Ipv4Config(address, prefixLength, gateway, limits);
     }
 
     public int mask() {

@@ -1,7 +1,8 @@
 /*
- * Ipv4Layer: IPv4 for one interface (RFC 791, host requirements RFC 1122 3.2.1): input validation and
- * demultiplexing by protocol, output with header emission, next-hop choice and ARP resolution (RFC 826) or direct
- * transmission on an IP-framed (TUN) link.
+ * Ipv4Layer: IPv4 for one interface (RFC 791, host requirements RFC 1122 3.2.1): input validation, reassembly of
+ * fragments (RFC 791 3.2, Ipv4Reassembler) and demultiplexing by protocol, output with header emission,
+ * fragmentation of datagrams over the MTU (RFC 791 3.2, RFC 1122 3.3.3, Ipv4Fragmenter), next-hop choice and ARP
+ * resolution (RFC 826) or direct transmission on an IP-framed (TUN) link.
  */
 package io.ustack.ip;
 
@@ -25,6 +26,9 @@ public final class Ipv4Layer implements IpOutput {
     private final StackCounters counters;
     private final ArpLayer arp;
     private final IcmpLayer icmp;
+    private final Ipv4Reassembler reassembler;
+    private final Ipv4Fragmenter fragmenter;
+    private final Ipv4Fragmenter.Transmitter transmitter = this::transmit;
     /** Host group memberships (RFC 1112): which multicast destinations input accepts. */
     private final MulticastGroups multicast = new MulticastGroups();
     private IgmpLayer igmp;
@@ -34,21 +38,40 @@ public final class Ipv4Layer implements IpOutput {
     private TransportInput udp;
     private int identification;
 
-    /** {@code arp} is null on an IP-framed (TUN) link. */
-    public Ipv4Layer(Link link, ByteBufAllocator alloc, Ipv4Config config, ArpLayer arp, StackCounters counters) {
+    /** {@code arp} is null on an IP-framed (TUN) link; {@code timers} drive the reassembly timers. */
+    public Ipv4Layer(Link link, ByteBufAllocator alloc, Ipv4Config config, ArpLayer arp, TimerWheel timers,
+                     StackCounters counters) {
         this.link = link;
         this.alloc = alloc;
         this.arp = arp;
         this.counters = counters;
         this.icmp = new IcmpLayer(this, counters);
+        this.reassembler = new Ipv4Reassembler(alloc, timers, icmp, counters, config.reassembly());
+        this.fragmenter = new Ipv4Fragmenter(this, counters);
         configure(config);
     }
 
     public void configure(Ipv4Config config) {
         this.config = config;
+        reassembler.limits(config.reassembly());
         if (arp != null) {
             arp.localAddress(config.address());
         }
+    }
+
+    /** Datagrams in reassembly now (for tests and statistics). */
+    public int reassemblingDatagrams() {
+        return reassembler.size();
+    }
+
+    /** Buffer bytes held by datagrams in reassembly now. */
+    public long reassemblyBufferedBytes() {
+        return reassembler.bufferedBytes();
+    }
+
+    /** Discards the datagrams in reassembly, releasing their buffers (stack shutdown). */
+    public void shutdown() {
+        reassembler.clear();
     }
 
     public Ipv4Config config() {
@@ -102,13 +125,28 @@ public final class Ipv4Layer implements IpOutput {
             counters.drop(DropReason.BAD_ADDRESS);
             return;
         }
+        boolean broadcast = dst != c.address();
         if (in.isFragment()) {
-            counters.drop(DropReason.FRAGMENT); // reassembly (RFC 791 3.2, RFC 815) comes with a later issue
+            ByteBuf whole = reassembler.add(in, !broadcast, now);
+            if (whole != null) {
+                try {
+                    int at = whole.readerIndex();
+                    in.wrap(whole, at, whole.readableBytes());
+                    deliver(whole, at, src, dst, broadcast, now);
+                } finally {
+                    whole.release();
+                }
+            }
             return;
         }
+        deliver(buf, offset, src, dst, broadcast, now);
+    }
+
+    // Demultiplexing by protocol of the whole datagram `in` is wrapped on (at `offset` of `buf`).
+    private void deliver(ByteBuf buf, int offset, int src, int dst, boolean broadcast, long now) {
+        Ipv4Config c = config;
         int payload = in.payloadOffset();
         int payloadLength = in.payloadLength();
-        boolean broadcast = dst != c.address();
         switch (in.protocol()) {
             case Ipv4Packet.PROTOCOL_TCP -> {
                 if (broadcast) {
@@ -154,9 +192,19 @@ public final class Ipv4Layer implements IpOutput {
     public boolean sendIpv4(ByteBuf transport, int src, int dst, int protocol, long now) {
         int payloadLength = transport.readableBytes();
         int start = transport.readerIndex() - Ipv4Packet.MIN_HEADER_LENGTH;
-        if (!link.isUp() || payloadLength + Ipv4Packet.MIN_HEADER_LENGTH > link.mtu() || start < 0) {
+        if (!link.isUp() || start < 0) {
             transport.release();
             counters.drop(DropReason.LINK_DROPPED);
+            return false;
+        }
+        // DF for TCP (path MTU discovery, RFC 1191); the others are fragmented here and may be by routers.
+        boolean dontFragment = protocol == Ipv4Packet.PROTOCOL_TCP;
+        int totalLength = payloadLength + Ipv4Packet.MIN_HEADER_LENGTH;
+        int mtu = link.mtu();
+        if (totalLength > mtu && (dontFragment || totalLength > Ipv4Packet.MAX_TOTAL_LENGTH)) {
+            transport.release();
+            counters.ipFragFails++;
+            counters.drop(DropReason.MESSAGE_TOO_LONG);
             return false;
         }
         Ipv4Config c = config;
@@ -167,11 +215,18 @@ public final class Ipv4Layer implements IpOutput {
             counters.drop(DropReason.ARP_UNRESOLVED);
             return false;
         }
-        // DF for TCP (path MTU discovery, RFC 1191); others may be fragmented by routers.
         Ipv4Packet.emitHeader(transport, start, src, dst, protocol, payloadLength,
                 multicastDst ? MulticastGroups.DEFAULT_TTL : DEFAULT_TTL,
-                (identification++) & 0xffff, protocol == Ipv4Packet.PROTOCOL_TCP);
+                (identification++) & 0xffff, dontFragment);
         transport.readerIndex(start);
+        if (totalLength > mtu) {
+            return fragmenter.fragment(transport, mtu, nextHop, multicastDst, now, transmitter);
+        }
+        return transmit(transport, dst, nextHop, multicastDst, now);
+    }
+
+    // Sends one IP packet (readable bytes from its header, link head room in front) to the link or through ARP.
+    private boolean transmit(ByteBuf transport, int dst, int nextHop, boolean multicastDst, long now) {
         if (arp == null) {
             int len = transport.readableBytes();
             if (link.transmit(transport)) {
@@ -185,7 +240,7 @@ public final class Ipv4Layer implements IpOutput {
         if (multicastDst) {
             return arp.sendToMac(transport, MulticastGroups.macFor(dst)); // RFC 1112 6.4
         }
-        if (c.isBroadcastOrMulticast(dst)) {
+        if (config.isBroadcastOrMulticast(dst)) {
             return arp.sendBroadcast(transport);
         }
         return arp.send(transport, nextHop, now);

@@ -105,9 +105,10 @@ public final class UdpLayer implements TransportInput {
 
     void send(UdpEndpoint from, ByteBuf payload, int dstIp, int dstPort, long now) {
         int len = payload.readableBytes();
-        if (len + UdpDatagram.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH > ip.mtu()) {
-            throw new WsaException(WsaError.WSAEMSGSIZE, "datagram of " + len + " bytes exceeds the path MTU "
-                    + ip.mtu() + " (IP fragmentation is not implemented yet)");
+        // over the MTU the IP layer fragments (RFC 791 3.2); an IPv4 datagram cannot exceed 65535 bytes
+        if (len + UdpDatagram.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH > Ipv4Packet.MAX_TOTAL_LENGTH) {
+            throw new WsaException(WsaError.WSAEMSGSIZE, "datagram of " + len + " bytes exceeds the largest UDP "
+                    + "payload of an IPv4 datagram (65507)");
         }
         if (dstPort <= 0 || dstPort > 65535 || dstIp == 0) {
             throw new WsaException(WsaError.WSAEADDRNOTAVAIL, "invalid destination port or address");

@@ -27,7 +27,7 @@ public enum DropReason {
     UNSUPPORTED_ETHERTYPE,
     /** An IP protocol number we do not speak. */
     UNSUPPORTED_PROTOCOL,
-    /** A fragment (reassembly is not implemented yet). */
+    /** A fragment while reassembly is switched off (Ipv4Config reassembly limits of zero datagrams). */
     FRAGMENT,
     /** Not addressed to this host (wrong MAC or IP). */
     NOT_FOR_US,
@@ -44,7 +44,29 @@ public enum DropReason {
     /** A TCP segment that is not acceptable in its connection's state (RFC 9293 3.10.7.4). */
     TCP_UNACCEPTABLE,
     /** A TCP listener's backlog was full. */
-    TCP_BACKLOG_FULL;
+    TCP_BACKLOG_FULL,
+    // --- IPv4 reassembly (RFC 791 3.2) and fragmentation ---
+    /** A fragment with no data, or one with MF set whose data is not a multiple of 8 bytes (RFC 791 3.2). */
+    FRAGMENT_MALFORMED,
+    /** A first fragment too short to hold the transport header, or a TCP fragment at offset 8 (RFC 1858 3). */
+    FRAGMENT_TINY,
+    /** A fragment (or the datagram it completes) reaching beyond 65535 bytes ("ping of death"). */
+    FRAGMENT_OVERSIZE,
+    /** A fragment overlapping data already received with other bytes: the whole datagram is discarded. */
+    FRAGMENT_OVERLAP,
+    /** A fragment repeating bytes already received exactly: ignored, the datagram is kept. */
+    FRAGMENT_DUPLICATE,
+    /** A last fragment (MF clear) contradicting the known end, or data past the known end: datagram discarded. */
+    FRAGMENT_END_CONFLICT,
+    /** An incomplete datagram evicted, oldest first, to keep the reassembly table within its limits. */
+    REASSEMBLY_TABLE_FULL,
+    /** An incomplete datagram whose reassembly timer ran out (RFC 791 3.2, RFC 1122 3.3.2). */
+    REASSEMBLY_TIMEOUT,
+    /**
+     * An outgoing datagram larger than the MTU that may not be fragmented (DF set: TCP), or larger than an IPv4
+     * datagram can be (65535 bytes): EMSGSIZE.
+     */
+    MESSAGE_TOO_LONG;
 
     private static final DropReason[] VALUES = values();
 

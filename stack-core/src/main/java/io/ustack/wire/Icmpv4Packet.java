@@ -29,6 +29,10 @@ public final class Icmpv4Packet {
     public static final int CODE_PROTOCOL_UNREACHABLE = 2;
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;
+    /** Time exceeded code 0: time to live exceeded in transit. */
+    public static final int CODE_TTL_EXCEEDED = 0;
+    /** Time exceeded code 1: fragment reassembly time exceeded (RFC 792, RFC 1122 3.3.2). */
+    public static final int CODE_REASSEMBLY_TIME_EXCEEDED = 1;
 
     public static final int TYPE_OFFSET = 0;
     public static final int CODE_OFFSET = 1;

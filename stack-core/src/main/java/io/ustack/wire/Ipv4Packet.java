@@ -42,9 +42,11 @@ public final class Ipv4Packet {
     public static final int SOURCE_OFFSET = 12;
     public static final int DESTINATION_OFFSET = 16;
 
-    static final int FLAG_DF = 0x4000;
-    static final int FLAG_MF = 0x2000;
-    static final int FRAGMENT_OFFSET_MASK = 0x1fff;
+    public static final int FLAG_DF = 0x4000;
+    public static final int FLAG_MF = 0x2000;
+    public static final int FRAGMENT_OFFSET_MASK = 0x1fff;
+    /** The largest IPv4 datagram (the total length field is 16 bits). */
+    public static final int MAX_TOTAL_LENGTH = 65535;
 
     private ByteBuf buf;
     private int offset;

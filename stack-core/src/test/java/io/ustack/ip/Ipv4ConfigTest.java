@@ -48,4 +48,36 @@ class Ipv4ConfigTest {
         assertThatThrownBy(() -> Ipv4Config.parse("10.0.0.1/24", "10.0.1.1")).hasMessageContaining("not on the subnet");
         assertThatThrownBy(() -> Ipv4Config.parse("224.0.0.1/24", null)).hasMessageContaining("unicast");
     }
+
+    @Test
+    void reassemblyLimitsDefaultLikeLinuxAndAreReplaceable() {
+        Ipv4Config c = Ipv4Config.parse("10.1.2.3/24", "10.1.2.1");
+        assertThat(c.reassembly()).isEqualTo(ReassemblyConfig.DEFAULT);
+        assertThat(c.reassembly().maxDatagrams()).isEqualTo(64);
+        assertThat(c.reassembly().maxBytes()).isEqualTo(4L << 20);
+        assertThat(c.reassembly().timeoutNanos()).isEqualTo(30_000_000_000L);
+        ReassemblyConfig small = new ReassemblyConfig(4, 100_000, 5_000_000_000L);
+        Ipv4Config d = c.withReassembly(small);
+        assertThat(d.reassembly()).isEqualTo(small);
+        assertThat(d.address()).isEqualTo(c.address());
+        assertThat(d.gateway()).isEqualTo(c.gateway());
+        assertThat(ReassemblyConfig.OFF.enabled()).isFalse();
+        assertThat(small.enabled()).isTrue();
+        assertThatThrownBy(() -> new ReassemblyConfig(-1, 1, 1)).hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> new ReassemblyConfig(1, 1, 0)).hasMessageContaining("timeout positive");
+        assertThatThrownBy(() -> c.withReassembly(null)).hasMessageContaining("ReassemblyConfig.DEFAULT");
+    }
+
+    @Test
+    void theStackBuilderKeepsReassemblyLimitsWhenTheGatewayIsSet() {
+        ReassemblyConfig small = new ReassemblyConfig(4, 100_000, 5_000_000_000L);
+        io.ustack.link.InMemoryLink[] pair = io.ustack.link.InMemoryLink.pair(1500);
+        try (io.ustack.api.Stack s = io.ustack.api.Stack.builder(pair[0])
+                .ipv4(Ipv4Config.parse("10.1.2.3/24", null).withReassembly(small)).gateway("10.1.2.1").build()) {
+            assertThat(s.ipv4().reassembly()).isEqualTo(small);
+            assertThat(s.ipv4().gateway()).isEqualTo(ip("10.1.2.1"));
+        } finally {
+            pair[1].close();
+        }
+    }
 }
