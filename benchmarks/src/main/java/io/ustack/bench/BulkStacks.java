@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ustack.api.Stack;
 import io.ustack.link.InMemoryLink;
+import io.ustack.tcp.CongestionAlgorithm;
 import io.ustack.tcp.TcpConfig;
 import io.ustack.tcp.TcpConnection;
 import io.ustack.wire.Ipv4Address;
@@ -34,6 +35,11 @@ final class BulkStacks implements AutoCloseable {
      * @param threaded true: start both engine threads; false: the caller drives both with {@link #pump}
      */
     BulkStacks(int mtu, int bufferSize, boolean threaded) {
+        this(mtu, bufferSize, threaded, CongestionAlgorithm.CUBIC);
+    }
+
+    /** As above, with the TCP congestion control {@code cc} on both ends (the sender's is the one that matters). */
+    BulkStacks(int mtu, int bufferSize, boolean threaded, CongestionAlgorithm cc) {
         this.threaded = threaded;
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         chunk = alloc.directBuffer(CHUNK, CHUNK);
@@ -44,7 +50,7 @@ final class BulkStacks implements AutoCloseable {
         sender = new BulkSender(chunk);
         receiver = new BulkReceiver(scratch);
         InMemoryLink[] pair = InMemoryLink.pair(mtu);
-        TcpConfig tcp = new TcpConfig().sendBufferSize(bufferSize).receiveBufferSize(bufferSize);
+        TcpConfig tcp = new TcpConfig().sendBufferSize(bufferSize).receiveBufferSize(bufferSize).congestionControl(cc);
         server = Stack.builder(pair[0]).name("bench-server").ipv4("10.0.0.1/24").tcp(tcp).allocator(alloc).build();
         client = Stack.builder(pair[1]).name("bench-client").ipv4("10.0.0.2/24").tcp(new TcpConfig(tcp))
                 .allocator(alloc).build();

@@ -7,6 +7,7 @@ package io.ustack.bench;
 
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.ustack.tcp.CongestionAlgorithm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -52,6 +53,10 @@ public class TcpBulkEngineOnlyBenchmark {
     @Param({"stream"})
     public String mode;
 
+    /** The sender's congestion control (CongestionAlgorithm): CUBIC, or BBR, which paces. */
+    @Param({"CUBIC"})
+    public String cc;
+
     private ExecutorService driver;
     private BulkStacks stacks;
     private boolean burst;
@@ -69,7 +74,7 @@ public class TcpBulkEngineOnlyBenchmark {
         };
         driver = Executors.newSingleThreadExecutor(r -> new FastThreadLocalThread(r, "bench-driver"));
         stacks = driver.submit(() -> {
-            BulkStacks s = new BulkStacks(mtu, bufferSize, false);
+            BulkStacks s = new BulkStacks(mtu, bufferSize, false, CongestionAlgorithm.valueOf(cc));
             if (!burst) {
                 s.sender.stream();
             }
@@ -108,7 +113,8 @@ public class TcpBulkEngineOnlyBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         System.out.println();
-        System.out.println("[TcpBulkEngineOnlyBenchmark mtu=" + mtu + " mode=" + mode + "] " + stacks.summary(total));
+        System.out.println("[TcpBulkEngineOnlyBenchmark mtu=" + mtu + " mode=" + mode + " cc=" + cc + "] "
+                + stacks.summary(total));
         driver.submit(stacks::close).get();
         driver.shutdown();
     }

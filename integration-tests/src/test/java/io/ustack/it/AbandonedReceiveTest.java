@@ -12,8 +12,6 @@ import io.ustack.api.TcpSocket;
 import io.ustack.api.UdpSocket;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -26,22 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 @RequiresKernelPeer(commands = {"socat", "bash", "ss"})
-class AbandonedReceiveTest {
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
+class AbandonedReceiveTest extends SharedStackPeer {
     @Test
     void aTimedOutUdpReceiveDoesNotSwallowTheNextDatagram() throws Exception {
         UdpSocket u = net.stack().openUdp(6001).get(10, TimeUnit.SECONDS);

@@ -181,28 +181,10 @@ class ImpairedGoodputTest {
     @Order(4)
     @RequiresKernelPeer(commands = {"ethtool", "nstat"})
     void underTenPercentLossOurSenderKeepsUpWithLinuxsLossBasedSender(@TempDir Path dir) throws Exception {
-        Impairment impairment = Impairment.parse("loss=10,seed=11");
-        long ourBytes = 4L << 20;
-        KernelTransfers.Outcome ours;
-        try (StackPeer net = StackPeer.start(impairment, new TcpConfig(), null)) {
-            ours = KernelTransfers.sendToSocat(net, PORT + 2, ourBytes, 0x1057, LIMIT);
-            print("stack -> kernel (socat, one direction), compared with Linux reno", "loss=10,seed=11", ours, net);
-        }
-        Path file = dir.resolve("reno.bin");
-        String sha = KernelTransfers.writeRandomFile(file, RENO_LOSSY_BYTES, 0x1056);
-        KernelTransfers.Outcome linux;
-        try (KernelTapBridge bridge = KernelTapBridge.create(impairment, "reno")) {
-            KernelTapBridge.Result r = bridge.send(file, RENO_LOSSY_BYTES, sha, LIMIT);
-            linux = r.outcome();
-            System.out.printf("MEASURE goodput over TAP bridge, kernel (reno) -> kernel, compared with ours, impairment"
-                    + " loss=10,seed=11, %d MiB: %.1f Mbit/s (%.2f s, %s); %s%n", RENO_LOSSY_BYTES >> 20,
-                    linux.megabitsPerSecond(), linux.millis() / 1e3, linux.ok() ? "SHA-256 equal" : "FAILED",
-                    r.describe());
-        }
-        assertThat(ours.failure()).isNull();
-        assertThat(linux.failure()).isNull();
-        assertThat(ours.megabitsPerSecond()).as("our goodput (Mbit/s) against half of Linux reno's")
-                .isGreaterThanOrEqualTo(linux.megabitsPerSecond() / 2);
+        KernelTransfers.Outcome[] r = sideBySide(dir, "loss=10,seed=11", CongestionAlgorithm.CUBIC, 4L << 20,
+                "reno", RENO_LOSSY_BYTES, PORT + 2);
+        assertThat(r[0].megabitsPerSecond()).as("our goodput (Mbit/s) against half of Linux reno's")
+                .isGreaterThanOrEqualTo(r[1].megabitsPerSecond() / 2);
     }
 
     /**
@@ -215,30 +197,41 @@ class ImpairedGoodputTest {
     @Order(5)
     @RequiresKernelPeer(commands = {"ethtool", "nstat"})
     void underTenPercentLossOurBbrSenderBesideLinuxBbr(@TempDir Path dir) throws Exception {
-        Impairment impairment = Impairment.parse("loss=10,seed=13");
         long bytes = (long) BBR_LOSSY_MIB << 20;
-        KernelTransfers.Outcome ours;
-        try (StackPeer net = StackPeer.start(impairment, new TcpConfig().congestionControl(CongestionAlgorithm.BBR),
-                null)) {
-            ours = KernelTransfers.sendToSocat(net, PORT + 3, bytes, 0xBB5, LIMIT);
-            print("stack (BBR) -> kernel (socat, one direction), compared with Linux bbr", "loss=10,seed=13", ours,
+        KernelTransfers.Outcome[] r = sideBySide(dir, "loss=10,seed=13", CongestionAlgorithm.BBR, bytes, "bbr",
+                bytes, PORT + 3);
+        assertThat(r[0].megabitsPerSecond()).as("our BBR goodput (Mbit/s) against a quarter of Linux bbr's")
+                .isGreaterThanOrEqualTo(r[1].megabitsPerSecond() / 4);
+    }
+
+    /**
+     * Our stack with {@code ours} sends {@code ourBytes} one way to socat over the TAP under {@code spec}; then Linux
+     * with {@code linuxCc} sends {@code linuxBytes} through KernelTapBridge with the same ImpairedLink. Both must
+     * arrive intact; returns {ours, Linux's}.
+     */
+    private static KernelTransfers.Outcome[] sideBySide(Path dir, String spec, CongestionAlgorithm ours, long ourBytes,
+                                                        String linuxCc, long linuxBytes, int port) throws Exception {
+        Impairment impairment = Impairment.parse(spec);
+        KernelTransfers.Outcome our;
+        try (StackPeer net = StackPeer.start(impairment, new TcpConfig().congestionControl(ours), null)) {
+            our = KernelTransfers.sendToSocat(net, port, ourBytes, 0x1057 + port, LIMIT);
+            print("stack (" + ours + ") -> kernel (socat, one direction), compared with Linux " + linuxCc, spec, our,
                     net);
         }
-        Path file = dir.resolve("bbr.bin");
-        String sha = KernelTransfers.writeRandomFile(file, bytes, 0xBB6);
+        Path file = dir.resolve(linuxCc + ".bin");
+        String sha = KernelTransfers.writeRandomFile(file, linuxBytes, 0x1056 + port);
         KernelTransfers.Outcome linux;
-        try (KernelTapBridge bridge = KernelTapBridge.create(impairment, "bbr")) {
-            KernelTapBridge.Result r = bridge.send(file, bytes, sha, LIMIT);
+        try (KernelTapBridge bridge = KernelTapBridge.create(impairment, linuxCc)) {
+            KernelTapBridge.Result r = bridge.send(file, linuxBytes, sha, LIMIT);
             linux = r.outcome();
-            System.out.printf("MEASURE goodput over TAP bridge, kernel (bbr) -> kernel, compared with ours, impairment"
-                    + " loss=10,seed=13, %d MiB: %.1f Mbit/s (%.2f s, %s); %s%n", bytes >> 20,
+            System.out.printf("MEASURE goodput over TAP bridge, kernel (%s) -> kernel, compared with ours, impairment"
+                    + " %s, %d MiB: %.1f Mbit/s (%.2f s, %s); %s%n", linuxCc, spec, linuxBytes >> 20,
                     linux.megabitsPerSecond(), linux.millis() / 1e3, linux.ok() ? "SHA-256 equal" : "FAILED",
                     r.describe());
         }
-        assertThat(ours.failure()).isNull();
-        assertThat(linux.failure()).isNull();
-        assertThat(ours.megabitsPerSecond()).as("our BBR goodput (Mbit/s) against a quarter of Linux bbr's")
-                .isGreaterThanOrEqualTo(linux.megabitsPerSecond() / 4);
+        assertThat(our.failure()).as("our sender under " + spec).isNull();
+        assertThat(linux.failure()).as("Linux " + linuxCc + " under " + spec).isNull();
+        return new KernelTransfers.Outcome[] {our, linux};
     }
 
     private static void print(String direction, String spec, KernelTransfers.Outcome o, StackPeer net) {

@@ -9,8 +9,6 @@ import io.netty.util.ResourceLeakDetector;
 import io.ustack.app.PatternBytes;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,25 +16,10 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl", "sha256sum", "bash", "ping"})
-class KernelCurlTest {
+class KernelCurlTest extends SharedStackPeer {
     private static final Duration CURL_LIMIT = Duration.ofSeconds(180);
     private static final long TEN_MB = 10_000_000;
     private static final int CURL_COULDNT_CONNECT = 7;
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
     @Test
     void curlGetsTheIndexPage() {
         // curl prints the body, then the status on a line of its own

@@ -8,8 +8,6 @@ package io.ustack.it;
 import io.ustack.app.Services;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +27,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"socat", "bash"})
-class KernelEchoTest {
+class KernelEchoTest extends SharedStackPeer {
     private static final int MIB = 1 << 20;
     private static final int DATAGRAMS = 100;
     /** The largest UDP payload in one 1500-byte IPv4 packet: 1500 - 20 - 8. */
@@ -60,21 +58,6 @@ class KernelEchoTest {
             print('missing', missing)
             sys.exit(1 if missing else 0)
             """;
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
     @Test
     void oneMebibyteComesBackThroughTcpEcho(@TempDir Path dir) throws IOException {
         byte[] data = KernelTools.randomBytes(MIB, 0x7EC0);

@@ -10,8 +10,6 @@ import io.ustack.app.Services;
 import io.ustack.engine.StackCounters;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +21,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"ping", "python3"})
-class KernelFragmentTest {
+class KernelFragmentTest extends SharedStackPeer {
     private static final int PINGS = 3;
     private static final int DATAGRAMS = 3;
     private static final int DATAGRAM_SIZE = 6000;
@@ -52,21 +50,6 @@ class KernelFragmentTest {
             print('echoed', good)
             sys.exit(0 if good == count else 1)
             """;
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
     private static long[] counters() {
         return net.stack().call(iface -> {
             StackCounters c = net.stack().counters();

@@ -6,8 +6,6 @@ package io.ustack.it;
 
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,22 +13,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"ping"})
-class KernelPingTest {
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
+class KernelPingTest extends SharedStackPeer {
     @Test
     void tenPingsFromTheKernelGetTenReplies() {
         ExecResult ping = net.peer().run(Duration.ofSeconds(30), "ping", "-n", "-c", "10", "-i", "0.2", "-W", "2",

@@ -10,8 +10,6 @@ import io.ustack.api.TcpSocket;
 import io.ustack.spi.WsaError;
 import io.ustack.spi.WsaException;
 import io.ustack.tap.netns.KernelPeer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,25 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 @RequiresKernelPeer(commands = {"socat", "ss"})
-class StackAsClientTest {
+class StackAsClientTest extends SharedStackPeer {
     private static final int TEN_MIB = 10 << 20;
     private static final Duration LISTEN_LIMIT = Duration.ofSeconds(10);
     private static final long TRANSFER_SECONDS = 120;
-    private static StackPeer net;
-
-    @BeforeAll
-    static void start() throws Exception {
-        net = StackPeer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (net != null) {
-            net.close();
-        }
-        assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
-    }
-
     @Test
     void connectingToAClosedKernelPortIsRefused() {
         long start = System.nanoTime();

@@ -264,15 +264,26 @@ public final class Bbr implements CongestionControl {
         }
     }
 
-    /** Section 4.2.1: pacing_gain x BtlBw; before the pipe is full it only ever grows. */
+    /**
+     * Section 4.2.1: pacing_gain x BtlBw; before the pipe is full it only ever grows. Never below the minimum window
+     * per RTprop: samples taken across retransmission timeouts (long ACK intervals, one segment each) can fill the
+     * bandwidth filter with rates of a few bytes per second, and pacing at them would space segments minutes apart,
+     * slower than the 4-segment window BBR never goes below anyway.
+     */
     private void setPacingRate(long bw) {
         if (bw == 0) {
             return;
         }
-        long rate = (long) (pacingGain * bw * PACING_MARGIN);
+        long rate = Math.max((long) (pacingGain * bw * PACING_MARGIN), minimumPacingRate());
         if (filledPipe || rate > pacingRate) {
             pacingRate = rate;
         }
+    }
+
+    /** MIN_PIPE_SEGMENTS segments per RTprop (per the default RTT before one is measured). */
+    long minimumPacingRate() {
+        long rtt = minRtt == Long.MAX_VALUE ? DEFAULT_RTT_NANOS : Math.max(minRtt, 1);
+        return (long) (MIN_PIPE_SEGMENTS * smss * 1e9 / rtt);
     }
 
     /** The BDP times {@code gain} plus the allowance for quanta in flight (section 4.2.3.2, Linux's budget). */

@@ -369,8 +369,11 @@ final class TcpSender {
                 // RFC 6675 NextSeg rule 1 under "cwnd - pipe >= 1 SMSS" (section 5 step (C))
                 int i = sack.nextLost();
                 if (i >= 0) {
+                    // the first retransmission of a recovery is not held back by cwnd, and a timeout's not by the
+                    // pacer either: a retransmission timer that fires must put a segment on the wire (as Linux)
+                    boolean timeoutRetransmission = sack.forceRetransmit && sack.rtoRecovery;
                     if (!sack.forceRetransmit && cc.cwnd() - recovery.inFlight() < smss
-                            || !pacer.mayTransmit(pacingRate, now)) {
+                            || !timeoutRetransmission && !pacer.mayTransmit(pacingRate, now)) {
                         break;
                     }
                     sack.forceRetransmit = false;

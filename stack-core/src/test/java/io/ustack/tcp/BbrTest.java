@@ -131,6 +131,35 @@ class BbrTest {
     }
 
     @Test
+    void samplesAcrossTimeoutsDoNotPaceTheSenderToAStandstill() {
+        Bbr bbr = new Bbr(SMSS);
+        SackScoreboard board = new SackScoreboard(4096);
+        long now = run(bbr, board, 12_500_000, MS, 30, 0);
+        assertThat(bbr.filledPipe()).isTrue();
+        // a run of timeouts: each round is one segment acknowledged seconds after the last delivery, a sample of a
+        // few hundred bytes per second; after ten such rounds nothing else is left in the bandwidth filter
+        DeliveryRate rs = board.rate();
+        board.clear();
+        int seq = 0;
+        board.append(0, SMSS, now);
+        for (int i = 0; i < 30; i++) { // a round ends every other ACK here: 15 rounds
+            bbr.onRetransmitTimeout(SMSS, i > 0, now);
+            now += 3_000 * MS;
+            board.append(seq + SMSS, seq + 2 * SMSS, now); // the next one goes out while this one is outstanding
+            now += MS;
+            board.beginAck(now);
+            board.cumulativeAck(seq + SMSS);
+            bbr.onRttSample(MS, 0, 0, now);
+            bbr.onDelivered(rs, rs.generate(), 0, 0, now);
+            seq += SMSS;
+        }
+        assertThat(bbr.btlBw()).isLessThan(1_000); // the model believes the path does < 1 kB/s
+        // pacing at that would put 3 s between segments; it stays at the minimum window (4 segments) per RTprop
+        assertThat(bbr.pacingRate()).isGreaterThanOrEqualTo(Bbr.MIN_PIPE_SEGMENTS * SMSS * 1_000_000_000L / MS);
+        assertThat(bbr.pacingRate()).isEqualTo(bbr.minimumPacingRate());
+    }
+
+    @Test
     void bulkTransferFindsTheLinkRateWithAndWithoutSack() {
         for (boolean sack : new boolean[] {true, false}) {
             TcpConfig cfg = new TcpConfig().msl(Duration.ofSeconds(1)).receiveBufferSize(4 << 20)
