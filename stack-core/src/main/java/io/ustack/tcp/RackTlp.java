@@ -20,6 +20,13 @@ final class RackTlp {
     static final long PTO_NO_SRTT_NANOS = 1_000_000_000L;
     /** RFC 8985 6.2 step 4: recoveries a grown reordering window persists for. */
     static final int REO_WND_PERSIST = 16;
+    /**
+     * The smallest reordering window once reordering is allowed for: the clock granularity (1 ms). On a path of tens
+     * of microseconds min_RTT/4 is shorter than the jitter of the hosts themselves (system calls, batching, a
+     * receiver's SACK compression), and every such delay became a spurious retransmission; Linux's timer-driven
+     * RACK gets the same floor from its jiffies.
+     */
+    static final long REO_WND_MIN_NANOS = 250_000L;
 
     // ---- RACK (RFC 8985 section 6.1)
     boolean valid;
@@ -110,6 +117,7 @@ final class RackTlp {
             return 0;
         }
         long w = minRtt == Long.MAX_VALUE ? 0 : reoWndMult * (minRtt / 4);
+        w = Math.max(w, REO_WND_MIN_NANOS);
         return srtt > 0 ? Math.min(w, srtt) : w;
     }
 
