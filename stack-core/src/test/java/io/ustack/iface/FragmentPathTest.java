@@ -30,7 +30,6 @@ import io.ustack.wire.Ipv4Packet;
 import io.ustack.wire.MacAddress;
 import io.ustack.wire.TcpSegment;
 import io.ustack.wire.UdpDatagram;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -42,7 +41,7 @@ import java.util.concurrent.CompletionException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-class FragmentPathTest {
+class FragmentPathTest extends StackWithRawPeer {
     static final int US = Ipv4Address.parse("10.9.0.2");
     static final int PEER = Ipv4Address.parse("10.9.0.1");
 
@@ -77,8 +76,6 @@ class FragmentPathTest {
     };
 
     final ManualClock clock = new ManualClock();
-    Stack stack;
-    RawPeer peer;
 
     void start(int mtu) {
         start(mtu, ReassemblyConfig.DEFAULT);
@@ -94,15 +91,6 @@ class FragmentPathTest {
         peer.received();
     }
 
-    @AfterEach
-    void tearDown() {
-        stack.close();
-        peer.close();
-    }
-
-    void pump() {
-        stack.loop().runUntilIdle(100);
-    }
 
     void sendHex(String hex) {
         byte[] bytes = ByteBufUtil.decodeHexDump(hex);

@@ -15,7 +15,6 @@ import io.ustack.wire.Ipv4Address;
 import io.ustack.wire.Ipv4Packet;
 import io.ustack.wire.MacAddress;
 import io.ustack.wire.UdpDatagram;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,13 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ARP, ICMP and UDP of one stack, checked frame by frame against a hand-driven peer. */
-class Ipv4PathTest {
+class Ipv4PathTest extends StackWithRawPeer {
     static final int US = Ipv4Address.parse("10.9.0.2");
     static final int PEER = Ipv4Address.parse("10.9.0.1");
 
     ManualClock clock = new ManualClock();
-    Stack stack;
-    RawPeer peer;
     long stackMac;
 
     @BeforeEach
@@ -44,15 +41,6 @@ class Ipv4PathTest {
         stackMac = pair[0].macAddress();
     }
 
-    @AfterEach
-    void tearDown() {
-        stack.close();
-        peer.close();
-    }
-
-    void pump() {
-        stack.loop().runUntilIdle(100);
-    }
 
     @Test
     void answersArpRequestForItsAddressAndLearnsTheAsker() {

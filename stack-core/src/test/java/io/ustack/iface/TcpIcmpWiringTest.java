@@ -15,7 +15,6 @@ import io.ustack.wire.Icmpv4Packet;
 import io.ustack.wire.Ipv4Address;
 import io.ustack.wire.Ipv4Packet;
 import io.ustack.wire.MacAddress;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** ICMP errors reach TCP through the whole stack (Ethernet, IPv4, ICMP, TCP): RFC 1122 4.2.3.9. */
-class TcpIcmpWiringTest {
+class TcpIcmpWiringTest extends StackWithRawPeer {
     static final int US = Ipv4Address.parse("10.9.0.2");
     static final int PEER = Ipv4Address.parse("10.9.0.1");
 
     ManualClock clock = new ManualClock();
-    Stack stack;
-    RawPeer peer;
     long stackMac;
 
     @BeforeEach
@@ -48,15 +45,6 @@ class TcpIcmpWiringTest {
         peer.received();
     }
 
-    @AfterEach
-    void tearDown() {
-        stack.close();
-        peer.close();
-    }
-
-    void pump() {
-        stack.loop().runUntilIdle(100);
-    }
 
     /** Sends ICMP type/code quoting the IP header and first 8 TCP bytes of {@code frame} (one of the stack's). */
     private void icmpAbout(ByteBuf frame, int type, int code, int seqDelta) {
