@@ -373,7 +373,8 @@ final class KernelTapBridge implements AutoCloseable {
                         + Collections.max(cwnd) + ", ssthresh " + (ssthresh.isEmpty() ? "-" : "median "
                         + median(ssthresh) + " min " + Collections.min(ssthresh)) + ", rtt median "
                         + (rtt.isEmpty() ? "-" : String.format("%.1f ms", rtt.stream().sorted().toList()
-                        .get(rtt.size() / 2))) + "; middle sample: " + lines.get(lines.size() / 2);
+                        .get(rtt.size() / 2))) + "; middle sample: "
+                        + (lines.isEmpty() ? "-" : lines.get(lines.size() / 2)); // a sample interrupted half-way
             }
         }
 
