@@ -96,6 +96,13 @@ final class RackTlp {
         if (dsackRoundActive && geq(sndUna, dsackRound)) {
             dsackRoundActive = false;
         }
+        if (board.dsack) {
+            // a duplicate arrived: something deemed lost was not. Without this the window stays 0 during recovery
+            // on a path that never reorders, and a receiver that reports only 3 SACK blocks (the latest first)
+            // leaves holes its retransmissions filled unreported behind newer blocks: every such retransmission
+            // would be deemed lost again as soon as a later segment is SACKed, and sent a third time
+            reorderingSeen = true;
+        }
         if (!dsackRoundActive && board.dsack) {
             dsackRoundActive = true;
             dsackRound = sndNxt;

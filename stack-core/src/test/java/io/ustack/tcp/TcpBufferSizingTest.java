@@ -195,8 +195,8 @@ class TcpBufferSizingTest {
         assertThat(steadyRate).isGreaterThan(0.8 * rate / 1e6);
         // bounded by the measured rate, not by the 32 MiB maximum (6.4 MiB before a timeout inside fast recovery
         // stopped cutting ssthresh a second time; ~19 MiB since: the sender's rounds after a timeout are larger, and
-        // the receiver's per-round doubling follows them)
-        assertThat(s[1]).isBetween(bdp, 24L * MIB);
+        // the receiver's per-round doubling follows them; ~25.6 MiB once a D-SACK counts as reordering for RACK)
+        assertThat(s[1]).isBetween(bdp, 28L * MIB);
     }
 
     /** A size set by the user (SO_RCVBUF / SO_SNDBUF) turns auto-sizing off for that direction, as on Linux. */
