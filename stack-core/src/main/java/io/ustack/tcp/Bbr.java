@@ -107,6 +107,12 @@ public final class Bbr implements CongestionControl {
         return pacingRate;
     }
 
+    /** BBR bounds its window in recovery itself (packet conservation, draft 4.2.3.4), as Linux's BBR skips PRR. */
+    @Override
+    public boolean proportionalRateReduction() {
+        return false;
+    }
+
     Mode mode() {
         return mode;
     }

@@ -82,6 +82,15 @@ public interface CongestionControl {
     default void onDelivered(DeliveryRate rs, boolean valid, int newlyLost, int inFlight, long now) {
     }
 
+    /**
+     * Whether SACK fast recovery paces its sending by Proportional Rate Reduction (RFC 9937, Prr) towards the
+     * ssthresh this control set. Loss-based controls do; a model-based one that bounds its own window during
+     * recovery (BBR's packet conservation) does not.
+     */
+    default boolean proportionalRateReduction() {
+        return true;
+    }
+
     /** The rate to pace segments at, in bytes per second; 0: not paced (sent as the windows allow). */
     default long pacingRate() {
         return 0;

@@ -22,8 +22,15 @@ interface LossRecovery {
     /** Bytes counted against cwnd: SND.NXT - SND.UNA, or RFC 6675 pipe. */
     int inFlight();
 
-    /** Window beyond cwnd allowed for new data (RFC 3042 limited transmit). */
-    int extraWindow();
+    /**
+     * The congestion window the sender fills now, given the congestion control's {@code cwnd}: cwnd itself, plus
+     * RFC 3042's limited transmit without SACK, or during SACK fast recovery RFC 9937's pipe + sndcnt (Prr).
+     */
+    int window(int cwnd);
+
+    /** {@code bytes} of sequence space (new or retransmitted) were sent. */
+    default void onTransmit(int bytes) {
+    }
 
     /** The loss timer (RACK reordering timer, RFC 8985 6.3) expired. */
     void onReorderTimeout(long now);

@@ -91,9 +91,9 @@ final class RenoRecovery implements LossRecovery {
     }
 
     @Override
-    public int extraWindow() {
+    public int window(int cwnd) {
         // RFC 3042: the first and second duplicate ACKs each let one new segment out, cwnd unchanged
-        return snd.inRecovery ? 0 : Math.min(dupAcks, 2) * snd.smss;
+        return snd.inRecovery ? cwnd : cwnd + Math.min(dupAcks, 2) * snd.smss;
     }
 
     @Override

@@ -4,6 +4,9 @@
  * enabled, otherwise by RFC 6675 IsLost and DupThresh duplicate ACKs (section 5 step 4). Entering recovery sets
  * RecoveryPoint = HighData and lets the congestion control reduce cwnd to ssthresh (no inflation); during recovery
  * the sender transmits while cwnd - pipe >= 1 SMSS, lost segments first (NextSeg rule 1), then new data (rule 2).
+ * With Proportional Rate Reduction (RFC 9937, Prr; on by default, not for BBR) the window filled during fast
+ * recovery is instead pipe + sndcnt, set on every ACK in proportion to what it delivered, so sending follows the ACK
+ * clock down to ssthresh rather than pausing and then bursting.
  * Recovery ends when the cumulative ACK reaches RecoveryPoint (section 5 step 2), with cwnd = ssthresh. After a
  * timeout every segment not SACKed is deemed lost (section 5.1) and retransmitted under the slow-starting window. A
  * Tail Loss Probe that repaired a loss (RFC 8985 7.4) draws one window reduction.
@@ -28,15 +31,20 @@ final class SackRecovery implements LossRecovery {
     boolean forceRetransmit;
     /** Recovery episodes entered (fast recovery, not timeouts): for tests and statistics. */
     int recoveries;
+    /** RFC 9937 PRR, or null for RFC 6675's cwnd = ssthresh during fast recovery. */
+    final Prr prr;
 
-    SackRecovery(TcpSender snd, SackScoreboard board, boolean rackTlp) {
+    SackRecovery(TcpSender snd, SackScoreboard board, boolean rackTlp, boolean prr) {
         this.snd = snd;
         this.board = board;
         this.rack = rackTlp ? new RackTlp() : null;
+        this.prr = prr ? new Prr() : null;
     }
 
     @Override
     public boolean onAck(Segment seg, int acked, boolean duplicate, long now) {
+        int sackedBefore = board.sackedBytes;
+        int outstandingBefore = snd.flightSize() + acked - sackedBefore; // before this ACK: RecoverFS if it starts one
         if (acked > 0) {
             board.cumulativeAck(snd.sndUna);
         }
@@ -62,16 +70,29 @@ final class SackRecovery implements LossRecovery {
         if (rack == null) {
             dupAcks = duplicate ? dupAcks + 1 : acked > 0 ? 0 : dupAcks;
         }
+        int lostBefore = board.newlyLostBytes;
         detectLosses(now);
         if (!snd.inRecovery && board.lostBytes > 0) {
-            enterRecovery(now);
+            enterRecovery(outstandingBefore, now);
         } else if (tlpRepairedLoss && !snd.inRecovery) {
             snd.cc.onLossDetected(snd.flightSize(), now); // RFC 8985 7.4.2: the probe repaired a real loss
         }
         if (acked > 0 && (!snd.inRecovery || rtoRecovery)) {
             snd.cc.onAck(acked, now);
         }
+        if (prrActive()) {
+            // RFC 9937: DeliveredData = change in SND.UNA + change in SACKed bytes; SafeACK = SND.UNA advanced and
+            // no further loss was indicated
+            int deliveredData = acked + board.sackedBytes - sackedBefore;
+            boolean safeAck = acked > 0 && board.newlyLostBytes == lostBefore;
+            prr.onAck(deliveredData, inFlight(), snd.cc.ssthresh(), safeAck, snd.smss);
+        }
         return true;
+    }
+
+    /** Fast recovery (not timeout recovery) paced by PRR. */
+    private boolean prrActive() {
+        return prr != null && snd.inRecovery && !rtoRecovery && snd.cc.proportionalRateReduction();
     }
 
     private void detectLosses(long now) {
@@ -88,8 +109,11 @@ final class SackRecovery implements LossRecovery {
         }
     }
 
-    /** RFC 6675 section 5 step 4 (with RACK, RFC 8985 section 6.2: a segment was marked lost). */
-    private void enterRecovery(long now) {
+    /**
+     * RFC 6675 section 5 step 4 (with RACK, RFC 8985 section 6.2: a segment was marked lost); {@code recoverFs}: the
+     * bytes outstanding and not yet delivered before the ACK that revealed the loss (RFC 9937 RecoverFS).
+     */
+    private void enterRecovery(int recoverFs, long now) {
         snd.undo.begin(snd.sndUna, snd.cc.cwnd(), snd.cc.ssthresh());
         snd.inRecovery = true;
         rtoRecovery = false;
@@ -99,6 +123,9 @@ final class SackRecovery implements LossRecovery {
         snd.cc.onLossDetected(snd.flightSize(), now);
         snd.stopTiming();
         forceRetransmit = true;
+        if (prr != null) {
+            prr.begin(recoverFs);
+        }
     }
 
     /** RFC 3708: every retransmission of the episode was a duplicate; the window goes back (RFC 4015 4). */
@@ -147,15 +174,26 @@ final class SackRecovery implements LossRecovery {
     }
 
     @Override
-    public int extraWindow() {
-        return 0;
+    public int window(int cwnd) {
+        return prrActive() ? prr.window() : cwnd;
+    }
+
+    @Override
+    public void onTransmit(int bytes) {
+        if (prrActive()) {
+            prr.onTransmit(bytes);
+        }
     }
 
     @Override
     public void onReorderTimeout(long now) {
         detectLosses(now);
         if (!snd.inRecovery && board.lostBytes > 0) {
-            enterRecovery(now);
+            enterRecovery(snd.flightSize() - board.sackedBytes, now);
+            if (prrActive()) {
+                // no ACK delivered anything: count one segment, as Linux does on this path (tcp_rack_reo_timeout)
+                prr.onAck(snd.smss, inFlight(), snd.cc.ssthresh(), false, snd.smss);
+            }
         }
     }
 

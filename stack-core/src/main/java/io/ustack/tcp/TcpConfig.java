@@ -51,6 +51,7 @@ public final class TcpConfig {
     private boolean timestamps = true;
     private boolean sack = true;
     private boolean rackTlp = true;
+    private boolean prr = true;
     private boolean hystart = true;
     private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
@@ -94,6 +95,7 @@ public final class TcpConfig {
         timestamps = other.timestamps;
         sack = other.sack;
         rackTlp = other.rackTlp;
+        prr = other.prr;
         hystart = other.hystart;
         quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
@@ -285,6 +287,15 @@ public final class TcpConfig {
     /** RFC 8985 RACK-TLP time-based loss detection and tail loss probes (default on; needs SACK). */
     public TcpConfig rackTlp(boolean on) {
         this.rackTlp = on;
+        return this;
+    }
+
+    /**
+     * RFC 9937 Proportional Rate Reduction during SACK fast recovery (default on): sending follows the ACK clock in
+     * proportion to ssthresh / RecoverFS. Off: RFC 6675 alone (cwnd = ssthresh at once, silence until pipe is below).
+     */
+    public TcpConfig prr(boolean on) {
+        this.prr = on;
         return this;
     }
 
@@ -528,6 +539,10 @@ public final class TcpConfig {
         return rackTlp;
     }
 
+    public boolean prr() {
+        return prr;
+    }
+
     public boolean hystart() {
         return hystart;
     }
@@ -554,6 +569,6 @@ public final class TcpConfig {
                 + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + "]";
     }
 }

@@ -555,7 +555,7 @@ public final class TcpConnection {
 
     void onPersistTimer(long now) {
         layer.updateTime(now);
-        sender.onPersistTimer(now);
+        sender.persistTimer.onTimer(now);
         output(now);
         flushEvents();
     }

@@ -3,7 +3,7 @@
  * SND.WL1, SND.WL2, ISS): segmentation of the send ring under the peer's window and the congestion window, Nagle's
  * algorithm and sender SWS avoidance (RFC 1122 4.2.3.4, RFC 9293 3.7.4 / 3.8.6.2.1), the ACK processing of RFC 9293
  * 3.10.7.4 "fifth" (with RFC 5961 5.2 ACK validation), the retransmission timer of RFC 6298 with Karn's rule or
- * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17) and
+ * RFC 7323 timestamps (RTTM), the persist timer with zero-window probes (PersistTimer) and
  * the R2 give-up (RFC 1122 4.2.3.5; the user timeout is in UserTimeout). Loss recovery is delegated to a LossRecovery:
  * RenoRecovery (RFC 5681 3.2, RFC 6582, RFC 3042) without SACK, SackRecovery (RFC 6675, RFC 8985 RACK-TLP) with it;
  * this class sends what they decide (NextSeg retransmissions; tail loss probes through LossTimer). Every segment in
@@ -44,13 +44,14 @@ final class TcpSender {
     final RttEstimator rtt;
     final CongestionControl cc;
     final Timer rtoTimer;
-    final Timer persistTimer;
+    final PersistTimer persistTimer;
     /** RACK reordering timer (RFC 8985 6.3) or tail loss probe timer (RFC 8985 7.2). */
     final LossTimer lossTimer;
     final Pacer pacer;
     /** A record of every segment in flight (the SACK scoreboard; without SACK only cumulative ACKs remove them). */
     final SackScoreboard board;
     private final boolean rackTlp;
+    private final boolean prr;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
@@ -106,9 +107,6 @@ final class TcpSender {
     int timeouts;
     /** Consecutive retransmission timeouts without progress (R2 counter). */
     int retries;
-    /** Zero-window probes without any ACK in reply. */
-    int unansweredProbes;
-    private int persistBackoff;
 
     TcpSender(TcpConnection conn, TcpConfig config, TimerWheel timers, StackCounters counters, int iss, int smss) {
         this.conn = conn;
@@ -122,10 +120,11 @@ final class TcpSender {
         this.smss = smss;
         this.cc = config.congestionControl().create(smss, config);
         this.rtoTimer = new Timer(conn::onRetransmitTimer);
-        this.persistTimer = new Timer(conn::onPersistTimer);
+        this.persistTimer = new PersistTimer(this, timers, new Timer(conn::onPersistTimer), maxRetries, rtoMaxNanos);
         this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
         this.pacer = new Pacer(timers, new Timer(conn::onPacingTimer));
         this.rackTlp = config.rackTlp();
+        this.prr = config.prr();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
         this.board = new SackScoreboard(scoreboardCapacity(buffer.capacity()));
         this.iss = iss;
@@ -155,7 +154,7 @@ final class TcpSender {
     /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
     void sackPermitted(boolean on) {
         if (on && sack == null) {
-            sack = new SackRecovery(this, board, rackTlp);
+            sack = new SackRecovery(this, board, rackTlp, prr);
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
@@ -283,7 +282,7 @@ final class TcpSender {
             conn.challengeAck(now); // RFC 5961 5.2: older than SND.UNA - MAX.SND.WND
             return false;
         }
-        unansweredProbes = 0;
+        persistTimer.onAck();
         board.beginAck(now);
         int newWnd = scaledWindow(seg.window);
         boolean duplicate = ack == sndUna && seg.payloadLength == 0
@@ -291,7 +290,7 @@ final class TcpSender {
         // window update: SND.UNA =< SEG.ACK and (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK))
         if (geq(ack, sndUna) && (lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && leq(sndWl2, ack)))) {
             if (newWnd > sndWnd) {
-                persistBackoff = 0;
+                persistTimer.onWindowGrew();
             }
             sndWnd = newWnd;
             sndWl1 = seg.seq;
@@ -372,7 +371,7 @@ final class TcpSender {
                     // the first retransmission of a recovery is not held back by cwnd, and a timeout's not by the
                     // pacer either: a retransmission timer that fires must put a segment on the wire (as Linux)
                     boolean timeoutRetransmission = sack.forceRetransmit && sack.rtoRecovery;
-                    if (!sack.forceRetransmit && cc.cwnd() - recovery.inFlight() < smss
+                    if (!sack.forceRetransmit && recovery.window(cc.cwnd()) - recovery.inFlight() < smss
                             || !timeoutRetransmission && !pacer.mayTransmit(pacingRate, now)) {
                         break;
                     }
@@ -392,7 +391,7 @@ final class TcpSender {
             if (board.full()) {
                 break; // as many segments in flight as the scoreboard can follow
             }
-            int room = Math.min(sndWnd - (sndNxt - sndUna), cc.cwnd() + recovery.extraWindow() - recovery.inFlight());
+            int room = Math.min(sndWnd - (sndNxt - sndUna), recovery.window(cc.cwnd()) - recovery.inFlight());
             int len = Math.min(Math.min(unsent, smss), Math.max(room, 0));
             if (unsent > 0) {
                 if (len <= 0) {
@@ -419,13 +418,7 @@ final class TcpSender {
             }
             transmit(sndNxt, len, finUnsent && len == unsent, now);
         }
-        if (sndMax == sndUna && (unsent() > 0 || finUnsent())) {
-            if (!persistTimer.isArmed()) {
-                timers.schedule(persistTimer, now + persistInterval());
-            }
-        } else {
-            timers.cancel(persistTimer);
-        }
+        persistTimer.update(sndMax == sndUna && (unsent() > 0 || finUnsent()), now);
         lossTimer.schedulePto(now);
     }
 
@@ -442,6 +435,7 @@ final class TcpSender {
         boolean retransmission = lt(seq, sndMax);
         conn.emit(seq, flags, dataOffset, len, now);
         pacer.onTransmit(len, cc.pacingRate(), now);
+        recovery.onTransmit(len + (fin ? 1 : 0));
         if (retransmission) {
             counters.tcpRetransmits++;
             if (sack == null) {
@@ -541,45 +535,19 @@ final class TcpSender {
         board.newlyLostBytes = 0; // the timeout itself reset the window: not also losses of the next ACK
     }
 
-    /** The persist timer expired: probe a zero window, or override SWS avoidance (RFC 1122 4.2.3.4). */
-    void onPersistTimer(long now) {
-        if (sndMax != sndUna || !conn.state().isSynchronized()) {
-            return;
-        }
-        int unsent = unsent();
-        boolean finUnsent = finUnsent();
-        if (unsent == 0 && !finUnsent) {
-            return;
-        }
-        int room = Math.min(sndWnd, cc.cwnd());
-        if (room > 0) {
-            int len = Math.min(Math.min(unsent, smss), room);
-            transmit(sndNxt, len, finUnsent && len == unsent, now);
-            return;
-        }
-        if (++unansweredProbes > maxRetries) {
-            conn.giveUp(WsaError.WSAETIMEDOUT, now);
-            return;
-        }
-        // a segment with an old sequence number draws an ACK carrying the current window (RFC 9293 3.10.7.4 first)
-        conn.emit(sndUna - 1, TcpSegment.ACK, 0, 0, now);
-        persistBackoff++;
-        timers.schedule(persistTimer, now + persistInterval());
+    /** A probe or keep-alive style segment without data at {@code seq}. */
+    void emitProbe(int seq, int flags, long now) {
+        conn.emit(seq, flags, 0, 0, now);
     }
 
-    /** RTO-based persist interval with its own exponential back-off, capped at the maximum RTO. */
-    private long persistInterval() {
-        long t = rtt.rto();
-        for (int i = 0; i < persistBackoff && t < rtoMaxNanos; i++) {
-            t <<= 1;
-        }
-        return Math.min(t, rtoMaxNanos);
+    void giveUp(int wsaError, long now) {
+        conn.giveUp(wsaError, now);
     }
 
     /** Stops the timers and returns the ring. */
     void release() {
         timers.cancel(rtoTimer);
-        timers.cancel(persistTimer);
+        persistTimer.cancel();
         lossTimer.cancel();
         pacer.cancel();
         buffer.release();
@@ -587,7 +555,7 @@ final class TcpSender {
 
     void stopTimers() {
         timers.cancel(rtoTimer);
-        timers.cancel(persistTimer);
+        persistTimer.cancel();
         lossTimer.cancel();
         pacer.cancel();
     }

@@ -18,6 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * after that; 62 with 12 once a timeout inside fast recovery stopped cutting ssthresh a second time; 76 with 7 once
  * RACK's reordering window got its 250 us floor; 66 with 8 once a D-SACK also counts as reordering, which keeps the
  * window open during recovery: fewer spurious retransmissions between real hosts, later marking on this clean path).
+ * Those figures are RFC 6675 recovery alone. With RFC 9937 PRR (the default since) the same seeds give 22 Mbit/s
+ * with 25 timeouts: PRR sends only in proportion to what is delivered, so at windows of a few segments the flight
+ * often holds nothing behind a lost retransmission that could reveal it, and the timer repairs it (see TcpPrrTest for
+ * what PRR gains where losses come from a queue).
  */
 class TcpLossyPathGoodputTest {
     private static final int SIZE = 4 << 20;
@@ -25,7 +29,14 @@ class TcpLossyPathGoodputTest {
 
     @Test
     void tenPercentLossEachWayOnAShortPathNeedsFewTimeouts() {
-        double mbps = lossyGoodput(CongestionAlgorithm.CUBIC);
+        double mbps = lossyGoodput(CongestionAlgorithm.CUBIC, true);
+        assertThat(mbps).isGreaterThan(18);
+    }
+
+    /** The recovery mechanisms above, without PRR's conservation on top of them. */
+    @Test
+    void withoutPrrTheShortLossyPathKeepsItsFormerGoodput() {
+        double mbps = lossyGoodput(CongestionAlgorithm.CUBIC, false);
         assertThat(mbps).isGreaterThan(45);
     }
 
@@ -36,16 +47,16 @@ class TcpLossyPathGoodputTest {
      */
     @Test
     void bbrKeepsItsWindowUnderRandomLoss() {
-        double mbps = lossyGoodput(CongestionAlgorithm.BBR);
+        double mbps = lossyGoodput(CongestionAlgorithm.BBR, true);
         assertThat(mbps).isGreaterThan(250);
     }
 
-    private static double lossyGoodput(CongestionAlgorithm algorithm) {
+    private static double lossyGoodput(CongestionAlgorithm algorithm, boolean prr) {
         long elapsed = 0;
         int timeouts = 0;
         for (int seed = 1; seed <= SEEDS; seed++) {
             TcpConfig cfg = new TcpConfig().msl(Duration.ofSeconds(1)).receiveBufferSize(1 << 20)
-                    .sendBufferSize(1 << 20).congestionControl(algorithm);
+                    .sendBufferSize(1 << 20).congestionControl(algorithm).prr(prr);
             try (TcpTestNet net = new TcpTestNet(cfg, new TcpConfig(cfg))) {
                 net.latencyNanos = 50_000;
                 net.rateBytesPerSecond = 125_000_000;
@@ -66,8 +77,8 @@ class TcpLossyPathGoodputTest {
             }
         }
         double mbps = (double) SEEDS * SIZE * 8 / elapsed * 1e3;
-        System.out.printf("%s: 10%% loss each way, 100 us RTT, %d x %d MiB: %.1f Mbit/s (simulated), %d timeouts%n",
-                algorithm, SEEDS, SIZE >> 20, mbps, timeouts);
+        System.out.printf("%s (prr %s): 10%% loss each way, 100 us RTT, %d x %d MiB: %.1f Mbit/s (simulated), %d timeouts%n",
+                algorithm, prr, SEEDS, SIZE >> 20, mbps, timeouts);
         assertThat(timeouts).isLessThanOrEqualTo(30);
         return mbps;
     }
