@@ -58,16 +58,18 @@ final class RackTlp {
     /**
      * RFC 8985 6.2 steps 1-4 for the ACK whose deliveries {@code board} just recorded. Step 2's test for an ACK of
      * the original rather than the retransmission uses RACK.min_RTT only: TSecr cannot tell, since a receiver echoes
-     * the TSval of the last in-order segment (RFC 7323 4.3), not of an out-of-order retransmission.
+     * the TSval of the last in-order segment (RFC 7323 4.3), not of an out-of-order retransmission. With
+     * {@code retransmissionsAmbiguous} every delivered retransmission counts as ambiguous (an F-RTO episode runs:
+     * whether the ACK is the original's is the question Frto answers).
      */
-    void onAck(SackScoreboard board, int sndUna, int sndNxt, long now) {
+    void onAck(SackScoreboard board, int sndUna, int sndNxt, boolean retransmissionsAmbiguous, long now) {
         if (board.delivered) {
             long t = board.deliveredXmitTs;
             int e = board.deliveredEnd;
             boolean usable = true;
             if (board.deliveredRetransmitted) {
                 // step 2: an ACK that may be for the original transmission says nothing about the retransmission
-                boolean ambiguous = now - t < minRtt;
+                boolean ambiguous = retransmissionsAmbiguous || now - t < minRtt;
                 if (ambiguous) {
                     usable = board.deliveredOriginal;
                     t = board.deliveredOriginalXmitTs;

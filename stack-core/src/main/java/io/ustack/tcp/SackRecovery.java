@@ -33,12 +33,15 @@ final class SackRecovery implements LossRecovery {
     int recoveries;
     /** RFC 9937 PRR, or null for RFC 6675's cwnd = ssthresh during fast recovery. */
     final Prr prr;
+    /** RFC 5682 F-RTO, or null for the conventional RTO recovery only. */
+    final Frto frto;
 
-    SackRecovery(TcpSender snd, SackScoreboard board, boolean rackTlp, boolean prr) {
+    SackRecovery(TcpSender snd, SackScoreboard board, TcpConfig config) {
         this.snd = snd;
         this.board = board;
-        this.rack = rackTlp ? new RackTlp() : null;
-        this.prr = prr ? new Prr() : null;
+        this.rack = config.rackTlp() ? new RackTlp() : null;
+        this.prr = config.prr() ? new Prr() : null;
+        this.frto = config.frto() ? new Frto() : null;
     }
 
     @Override
@@ -59,8 +62,11 @@ final class SackRecovery implements LossRecovery {
         }
         boolean tlpRepairedLoss = false;
         if (rack != null) {
-            rack.onAck(board, snd.sndUna, snd.sndMax, now);
+            rack.onAck(board, snd.sndUna, snd.sndMax, frto != null && frto.active(), now);
             tlpRepairedLoss = rack.tlpOnAck(board, seg.ack, acked > 0, duplicate);
+        }
+        if (frto != null && frto.active()) {
+            frtoOnAck(acked, duplicate);
         }
         if (snd.inRecovery && snd.undo.spurious() && board.nextLost() < 0) {
             undoSpuriousEpisode();
@@ -88,6 +94,30 @@ final class SackRecovery implements LossRecovery {
             prr.onAck(deliveredData, inFlight(), snd.cc.ssthresh(), safeAck, snd.smss);
         }
         return true;
+    }
+
+    /** RFC 5682 steps 2 and 3, on an ACK while an F-RTO episode runs (after the scoreboard took the ACK). */
+    private void frtoOnAck(int acked, boolean duplicate) {
+        if (!snd.inRecovery || !rtoRecovery) {
+            frto.end(); // the episode was undone (D-SACK) or ended meanwhile
+        } else if (frto.step == Frto.AWAIT_FIRST_ACK) {
+            if (acked > 0 && !frto.allRecovered(snd.sndUna)) {
+                int peerRoom = snd.sndWnd - (snd.sndNxt - snd.sndUna);
+                if (!frto.sendNew(snd.unsent() > 0 && peerRoom > 0, snd.smss)) {
+                    board.markAllLost(); // step 2b without new data to send: the conventional recovery
+                }
+            } else if (acked > 0) {
+                frto.end(); // step 2a: the retransmission and everything before the timeout are acknowledged
+            }
+        } else if (acked > 0 || duplicate || board.delivered) {
+            frto.end();
+            if (frto.spurious(board)) {
+                snd.extCounters().spuriousRtos++; // step 3a: the originals were only late
+                undoSpuriousEpisode();
+            } else {
+                board.markAllLost(); // step 3b: the timeout was real
+            }
+        }
     }
 
     /** Fast recovery (not timeout recovery) paced by PRR. */
@@ -158,7 +188,15 @@ final class SackRecovery implements LossRecovery {
 
     @Override
     public void onRetransmitTimeout(long now) {
-        board.markAllLost();
+        if (frto != null && !snd.inRecovery && board.count() > 0) {
+            frto.begin(snd.sndMax); // RFC 5682 step 1: only the first unacknowledged segment is retransmitted
+            board.markLost(0);
+        } else {
+            if (frto != null) {
+                frto.end(); // a timeout again, or inside a fast recovery: conventional recovery
+            }
+            board.markAllLost();
+        }
         snd.inRecovery = true;
         rtoRecovery = true;
         recoveryPoint = snd.sndMax;
@@ -175,11 +213,17 @@ final class SackRecovery implements LossRecovery {
 
     @Override
     public int window(int cwnd) {
+        if (frto != null && frto.newDataOnly()) {
+            return inFlight() + frto.newDataAllowance();
+        }
         return prrActive() ? prr.window() : cwnd;
     }
 
     @Override
     public void onTransmit(int bytes) {
+        if (frto != null && frto.newDataOnly()) {
+            frto.onTransmit(bytes);
+        }
         if (prrActive()) {
             prr.onTransmit(bytes);
         }
@@ -199,7 +243,7 @@ final class SackRecovery implements LossRecovery {
 
     /** NextSeg rule 1: the record to retransmit now, or -1 (the caller checks cwnd - pipe). */
     int nextLost() {
-        return board.nextLost();
+        return frto != null && frto.newDataOnly() ? -1 : board.nextLost();
     }
 
     @Override

@@ -52,6 +52,7 @@ public final class TcpConfig {
     private boolean sack = true;
     private boolean rackTlp = true;
     private boolean prr = true;
+    private boolean frto = true;
     private boolean hystart = true;
     private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
@@ -96,6 +97,7 @@ public final class TcpConfig {
         sack = other.sack;
         rackTlp = other.rackTlp;
         prr = other.prr;
+        frto = other.frto;
         hystart = other.hystart;
         quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
@@ -296,6 +298,15 @@ public final class TcpConfig {
      */
     public TcpConfig prr(boolean on) {
         this.prr = on;
+        return this;
+    }
+
+    /**
+     * RFC 5682 F-RTO (default on; with SACK): after a timeout, new data instead of more retransmissions tells a
+     * spurious timeout (late, not lost, segments) from a real one, and a spurious one is undone.
+     */
+    public TcpConfig frto(boolean on) {
+        this.frto = on;
         return this;
     }
 
@@ -543,6 +554,10 @@ public final class TcpConfig {
         return prr;
     }
 
+    public boolean frto() {
+        return frto;
+    }
+
     public boolean hystart() {
         return hystart;
     }
@@ -569,6 +584,6 @@ public final class TcpConfig {
                 + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + " frto=" + frto + "]";
     }
 }

@@ -51,6 +51,8 @@ public final class TcpExtCounters {
     public long lostRetransmits;
     /** Loss episodes found spurious by D-SACK and undone (RFC 3708; Linux TCPDSACKUndo + TCPLossUndo). */
     public long spuriousRecoveriesUndone;
+    /** Retransmission timeouts found spurious by F-RTO and undone (RFC 5682; Linux TCPSpuriousRTOs). */
+    public long spuriousRtos;
     /** Out-of-order segments dropped because the receiver kept as many separate ranges as it may (TcpConfig). */
     public long outOfOrderDrops;
 
@@ -63,7 +65,7 @@ public final class TcpExtCounters {
                 + " pmtu=" + pathMtuReductions + " timeWaitReuses=" + timeWaitReuses + " growths rcv/snd="
                 + receiveBufferGrowths + "/" + sendBufferGrowths + " timeouts=" + retransmitTimeouts
                 + " recoveries sack/reno=" + sackRecoveries + "/" + renoRecoveries + " lossProbes=" + lossProbes
-                + " lostRetransmits=" + lostRetransmits + " undone=" + spuriousRecoveriesUndone + " outOfOrderDrops="
+                + " lostRetransmits=" + lostRetransmits + " undone=" + spuriousRecoveriesUndone + " spuriousRtos=" + spuriousRtos + " outOfOrderDrops="
                 + outOfOrderDrops + "]";
     }
 }

@@ -50,8 +50,7 @@ final class TcpSender {
     final Pacer pacer;
     /** A record of every segment in flight (the SACK scoreboard; without SACK only cumulative ACKs remove them). */
     final SackScoreboard board;
-    private final boolean rackTlp;
-    private final boolean prr;
+    private final TcpConfig config;
     /** RenoRecovery, or SackRecovery once SACK-permitted was exchanged. */
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
@@ -123,8 +122,7 @@ final class TcpSender {
         this.persistTimer = new PersistTimer(this, timers, new Timer(conn::onPersistTimer), maxRetries, rtoMaxNanos);
         this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
         this.pacer = new Pacer(timers, new Timer(conn::onPacingTimer));
-        this.rackTlp = config.rackTlp();
-        this.prr = config.prr();
+        this.config = config;
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
         this.board = new SackScoreboard(scoreboardCapacity(buffer.capacity()));
         this.iss = iss;
@@ -154,7 +152,7 @@ final class TcpSender {
     /** Whether both SYNs carried SACK-permitted (RFC 2018 section 2): selects the loss recovery. */
     void sackPermitted(boolean on) {
         if (on && sack == null) {
-            sack = new SackRecovery(this, board, rackTlp, prr);
+            sack = new SackRecovery(this, board, config);
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
