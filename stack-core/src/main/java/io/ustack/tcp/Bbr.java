@@ -42,6 +42,7 @@ public final class Bbr implements CongestionControl {
     enum Mode { STARTUP, DRAIN, PROBE_BW, PROBE_RTT }
 
     private int smss;
+    private final InitialWindow iw;
     private long cwnd;
     private long pacingRate;
     private Mode mode = Mode.STARTUP;
@@ -79,11 +80,16 @@ public final class Bbr implements CongestionControl {
     private boolean packetConservation;
 
     public Bbr(int smss) {
+        this(smss, InitialWindow.RFC6928);
+    }
+
+    public Bbr(int smss, InitialWindow iw) {
         if (smss <= 0) {
             throw new IllegalArgumentException("smss " + smss);
         }
         this.smss = smss;
-        this.cwnd = NewReno.initialWindow(smss);
+        this.iw = iw;
+        this.cwnd = iw.bytes(smss);
         this.pacingRate = initialPacingRate(DEFAULT_RTT_NANOS);
     }
 
@@ -295,7 +301,7 @@ public final class Bbr implements CongestionControl {
     /** The BDP times {@code gain} plus the allowance for quanta in flight (section 4.2.3.2, Linux's budget). */
     long inflight(long bw, double gain) {
         if (minRtt == Long.MAX_VALUE || bw == 0) {
-            return NewReno.initialWindow(smss);
+            return iw.bytes(smss);
         }
         long bdp = (long) (gain * bw * (double) minRtt / 1e9);
         long quantum = Math.max(2L * smss, Math.min(pacingRate / 1000, 65536));
@@ -323,7 +329,7 @@ public final class Bbr implements CongestionControl {
             long target = inflight(bw, cwndGain);
             if (filledPipe) {
                 cwnd = Math.min(cwnd + acked, target);
-            } else if (cwnd < target || rs.delivered() < NewReno.initialWindow(smss)) {
+            } else if (cwnd < target || rs.delivered() < iw.bytes(smss)) {
                 cwnd += acked;
             }
             cwnd = Math.max(cwnd, (long) MIN_PIPE_SEGMENTS * smss);
@@ -410,9 +416,9 @@ public final class Bbr implements CongestionControl {
         if (newSmss <= 0 || newSmss == smss) {
             return;
         }
-        boolean untouched = cwnd == NewReno.initialWindow(smss);
+        boolean untouched = cwnd == iw.bytes(smss);
         smss = newSmss;
-        cwnd = untouched ? NewReno.initialWindow(newSmss) : Math.max(cwnd, newSmss);
+        cwnd = untouched ? iw.bytes(newSmss) : Math.max(cwnd, newSmss);
     }
 
     @Override

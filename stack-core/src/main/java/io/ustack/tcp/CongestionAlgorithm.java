@@ -12,6 +12,11 @@ public enum CongestionAlgorithm {
         public CongestionControl create(int smss) {
             return new NewReno(smss);
         }
+
+        @Override
+        public CongestionControl create(int smss, TcpConfig config) {
+            return new NewReno(smss, config.initialWindow());
+        }
     },
     CUBIC {
         @Override
@@ -21,7 +26,7 @@ public enum CongestionAlgorithm {
 
         @Override
         public CongestionControl create(int smss, TcpConfig config) {
-            return new Cubic(smss, config.hystart());
+            return new Cubic(smss, config.hystart(), config.initialWindow());
         }
     },
     BBR {
@@ -29,12 +34,17 @@ public enum CongestionAlgorithm {
         public CongestionControl create(int smss) {
             return new Bbr(smss);
         }
+
+        @Override
+        public CongestionControl create(int smss, TcpConfig config) {
+            return new Bbr(smss, config.initialWindow());
+        }
     };
 
     /** A fresh controller for a connection whose sender MSS is {@code smss}. */
     public abstract CongestionControl create(int smss);
 
-    /** A fresh controller configured by {@code config} (HyStart++ on or off). */
+    /** A fresh controller configured by {@code config} (initial window, HyStart++ on or off). */
     public CongestionControl create(int smss, TcpConfig config) {
         return create(smss);
     }

@@ -20,6 +20,7 @@ public final class Cubic implements CongestionControl {
     static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
 
     private int smss;
+    private final InitialWindow iw;
     /** cwnd in bytes, with fractions of the cubic increase. */
     private double cwnd;
     private int ssthresh;
@@ -41,11 +42,16 @@ public final class Cubic implements CongestionControl {
     }
 
     public Cubic(int smss, boolean hystart) {
+        this(smss, hystart, InitialWindow.RFC6928);
+    }
+
+    public Cubic(int smss, boolean hystart, InitialWindow iw) {
         if (smss <= 0) {
             throw new IllegalArgumentException("smss " + smss);
         }
         this.smss = smss;
-        this.cwnd = NewReno.initialWindow(smss);
+        this.iw = iw;
+        this.cwnd = iw.bytes(smss);
         this.ssthresh = Integer.MAX_VALUE;
         this.hystart = hystart ? new HyStartPlusPlus() : null;
     }
@@ -204,9 +210,9 @@ public final class Cubic implements CongestionControl {
         if (newSmss <= 0 || newSmss == smss) {
             return;
         }
-        boolean untouched = cwnd == NewReno.initialWindow(smss) && ssthresh == Integer.MAX_VALUE;
+        boolean untouched = cwnd == iw.bytes(smss) && ssthresh == Integer.MAX_VALUE;
         smss = newSmss;
-        cwnd = untouched ? NewReno.initialWindow(newSmss) : Math.max(cwnd, newSmss);
+        cwnd = untouched ? iw.bytes(newSmss) : Math.max(cwnd, newSmss);
     }
 
     @Override

@@ -14,19 +14,20 @@ public final class NewReno implements CongestionControl {
     static final int ABC_LIMIT_SEGMENTS = 2;
     /** Bytes acknowledged since cwnd last grew in congestion avoidance (RFC 5681 3.1, RFC 3465 2.1). */
     private int bytesAckedInAvoidance;
+    private final InitialWindow iw;
 
     public NewReno(int smss) {
+        this(smss, InitialWindow.RFC6928);
+    }
+
+    public NewReno(int smss, InitialWindow iw) {
         if (smss <= 0) {
             throw new IllegalArgumentException("smss " + smss);
         }
         this.smss = smss;
-        this.cwnd = initialWindow(smss);
+        this.iw = iw;
+        this.cwnd = iw.bytes(smss);
         this.ssthresh = Integer.MAX_VALUE; // RFC 5681 3.1: "arbitrarily high"
-    }
-
-    /** RFC 5681 3.1 equation 1: IW = min(4*SMSS, max(2*SMSS, 4380 bytes)) (RFC 3390). */
-    static int initialWindow(int smss) {
-        return Math.min(4 * smss, Math.max(2 * smss, 4380));
     }
 
     @Override
@@ -130,9 +131,9 @@ public final class NewReno implements CongestionControl {
         if (newSmss <= 0 || newSmss == smss) {
             return;
         }
-        boolean untouched = cwnd == initialWindow(smss) && ssthresh == Integer.MAX_VALUE;
+        boolean untouched = cwnd == iw.bytes(smss) && ssthresh == Integer.MAX_VALUE;
         smss = newSmss;
-        cwnd = untouched ? initialWindow(newSmss) : Math.max(cwnd, newSmss);
+        cwnd = untouched ? iw.bytes(newSmss) : Math.max(cwnd, newSmss);
     }
 
     private static int saturatingAdd(int a, int b) {

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Fluent, mutable configuration; a {@link TcpLayer} copies what it needs when a connection is created, so changing a
@@ -53,6 +54,7 @@ public final class TcpConfig {
     private boolean rackTlp = true;
     private boolean prr = true;
     private boolean frto = true;
+    private InitialWindow initialWindow = InitialWindow.RFC6928;
     private boolean hystart = true;
     private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
@@ -98,6 +100,7 @@ public final class TcpConfig {
         rackTlp = other.rackTlp;
         prr = other.prr;
         frto = other.frto;
+        initialWindow = other.initialWindow;
         hystart = other.hystart;
         quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
@@ -307,6 +310,12 @@ public final class TcpConfig {
      */
     public TcpConfig frto(boolean on) {
         this.frto = on;
+        return this;
+    }
+
+    /** The initial congestion window: RFC 6928's ten segments (default) or RFC 3390's. */
+    public TcpConfig initialWindow(InitialWindow iw) {
+        this.initialWindow = Objects.requireNonNull(iw, "initialWindow");
         return this;
     }
 
@@ -558,6 +567,10 @@ public final class TcpConfig {
         return frto;
     }
 
+    public InitialWindow initialWindow() {
+        return initialWindow;
+    }
+
     public boolean hystart() {
         return hystart;
     }
@@ -584,6 +597,6 @@ public final class TcpConfig {
                 + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + " frto=" + frto + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + " frto=" + frto + " iw=" + initialWindow + "]";
     }
 }

@@ -12,7 +12,7 @@ class CubicTest {
 
     /** Grows cwnd to {@code segments} in slow start, then signals a loss at time {@code now}. */
     private static Cubic afterLossAt(int segments, long now) {
-        Cubic c = new Cubic(SMSS, false);
+        Cubic c = new Cubic(SMSS, false, InitialWindow.RFC3390); // starts below the smallest window used here
         while (c.cwnd() < segments * SMSS) {
             c.onAck(SMSS, 0);
         }

@@ -10,10 +10,21 @@ class NewRenoTest {
 
     @Test
     void initialWindowPerRfc5681() {
-        assertThat(new NewReno(1460).cwnd()).isEqualTo(4380); // min(5840, max(2920, 4380))
-        assertThat(new NewReno(536).cwnd()).isEqualTo(2144);  // 4 * 536
-        assertThat(new NewReno(9000).cwnd()).isEqualTo(18000); // 2 * SMSS
+        assertThat(new NewReno(1460, InitialWindow.RFC3390).cwnd()).isEqualTo(4380); // min(5840, max(2920, 4380))
+        assertThat(new NewReno(536, InitialWindow.RFC3390).cwnd()).isEqualTo(2144);  // 4 * 536
+        assertThat(new NewReno(9000, InitialWindow.RFC3390).cwnd()).isEqualTo(18000); // 2 * SMSS
         assertThat(new NewReno(1460).ssthresh()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    /** RFC 6928 section 2, the default: min(10*MSS, max(2*MSS, 14600)). */
+    @Test
+    void initialWindowPerRfc6928() {
+        assertThat(new NewReno(1460).cwnd()).isEqualTo(14600);
+        assertThat(new NewReno(536).cwnd()).isEqualTo(5360);   // 10 * 536
+        assertThat(new NewReno(1448).cwnd()).isEqualTo(14480); // 10 * 1448 (timestamps take 12 bytes)
+        assertThat(new NewReno(9000).cwnd()).isEqualTo(18000); // 2 * SMSS
+        assertThat(new Cubic(1460).cwnd()).isEqualTo(14600);
+        assertThat(new TcpConfig().initialWindow()).isEqualTo(InitialWindow.RFC6928);
     }
 
     @Test
@@ -82,6 +93,9 @@ class NewRenoTest {
     void mssChangeBeforeAnyTrafficResetsTheInitialWindow() {
         NewReno r = new NewReno(536);
         r.mss(1460);
-        assertThat(r.cwnd()).isEqualTo(4380);
+        assertThat(r.cwnd()).isEqualTo(14600);
+        NewReno old = new NewReno(536, InitialWindow.RFC3390);
+        old.mss(1460);
+        assertThat(old.cwnd()).isEqualTo(4380);
     }
 }

@@ -66,7 +66,9 @@ class TcpIcmpTest {
             int logged = net.log.size();
             icmpToA(net, a, UNREACHABLE, FRAG_NEEDED, 1200, firstTooBig[0], 1500);
             assertThat(a.sender.smss).isEqualTo(1200 - 40 - options);
-            assertThat(a.sender.cc.cwnd()).isEqualTo(cwnd); // not a congestion signal
+            // not a congestion signal: no reduction; a window still at its initial value keeps its ten segments
+            assertThat(a.sender.cc.ssthresh()).isEqualTo(Integer.MAX_VALUE);
+            assertThat(a.sender.cc.cwnd()).isIn(cwnd, InitialWindow.RFC6928.bytes(a.sender.smss));
             TcpTestNet.Sent resent = net.log.get(logged);
             assertThat(resent.seq()).isEqualTo(a.sender.sndUna); // at once, from the first unacknowledged byte
             assertThat(resent.time()).isEqualTo(net.now());
