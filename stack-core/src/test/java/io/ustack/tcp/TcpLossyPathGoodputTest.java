@@ -20,9 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * window open during recovery: fewer spurious retransmissions between real hosts, later marking on this clean path).
  * Those figures are RFC 6675 recovery alone with RFC 3390's initial window. With RFC 9937 PRR (the default since) the
  * same seeds gave 22 Mbit/s with 25 timeouts, and with RFC 6928's ten-segment initial window (the default since)
- * 41 with 19 (RFC 6675 alone: 55 with 10): PRR sends only in proportion to what is delivered, so at windows of a few segments the flight
- * often holds nothing behind a lost retransmission that could reveal it, and the timer repairs it (see TcpPrrTest for
- * what PRR gains where losses come from a queue).
+ * 41 with 19 (RFC 6675 alone: 55 with 10): PRR sends only in proportion to what is delivered, so at windows of a
+ * few segments the flight often holds nothing behind a lost retransmission that could reveal it, and the timer
+ * repairs it (see TcpPrrTest for what PRR gains where losses come from a queue).
  */
 class TcpLossyPathGoodputTest {
     private static final int SIZE = 4 << 20;
