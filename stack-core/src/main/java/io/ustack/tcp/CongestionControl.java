@@ -96,6 +96,14 @@ public interface CongestionControl {
         return 0;
     }
 
+    /**
+     * The sender resumes after an idle period longer than the retransmission timeout (RFC 5681 4.1): a loss-based
+     * control restarts from cwnd = min(IW, cwnd), its ACK clock being gone; a model-based one may keep its window
+     * and let pacing spread the restart.
+     */
+    default void onIdleRestart(long now) {
+    }
+
     /** The sender's maximum segment size changed (handshake done, later PMTU). */
     void mss(int smss);
 

@@ -183,6 +183,13 @@ public final class Cubic implements CongestionControl {
         cwnd = Math.min(ssthresh, Math.max(flightSize, smss) + smss);
     }
 
+    /** RFC 5681 4.1 restart window; RFC 9438 5.8: a new congestion avoidance epoch starts with the next ACK. */
+    @Override
+    public void onIdleRestart(long now) {
+        cwnd = Math.min(cwnd, iw.bytes(smss));
+        epochStarted = false;
+    }
+
     @Override
     public void undo(int priorCwnd, int priorSsthresh) {
         cwnd = Math.max(cwnd, priorCwnd);

@@ -103,6 +103,13 @@ public final class NewReno implements CongestionControl {
         bytesAckedInAvoidance = 0;
     }
 
+    /** RFC 5681 4.1: RW = min(IW, cwnd). */
+    @Override
+    public void onIdleRestart(long now) {
+        cwnd = Math.min(cwnd, iw.bytes(smss));
+        bytesAckedInAvoidance = 0;
+    }
+
     @Override
     public void undo(int priorCwnd, int priorSsthresh) {
         cwnd = Math.max(cwnd, priorCwnd);

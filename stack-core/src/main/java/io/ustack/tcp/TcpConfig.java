@@ -55,6 +55,7 @@ public final class TcpConfig {
     private boolean prr = true;
     private boolean frto = true;
     private InitialWindow initialWindow = InitialWindow.RFC6928;
+    private boolean slowStartAfterIdle = true;
     private boolean hystart = true;
     private boolean quickAck = true;
     private int ephemeralPortFirst = 49152;
@@ -101,6 +102,7 @@ public final class TcpConfig {
         prr = other.prr;
         frto = other.frto;
         initialWindow = other.initialWindow;
+        slowStartAfterIdle = other.slowStartAfterIdle;
         hystart = other.hystart;
         quickAck = other.quickAck;
         ephemeralPortFirst = other.ephemeralPortFirst;
@@ -316,6 +318,16 @@ public final class TcpConfig {
     /** The initial congestion window: RFC 6928's ten segments (default) or RFC 3390's. */
     public TcpConfig initialWindow(InitialWindow iw) {
         this.initialWindow = Objects.requireNonNull(iw, "initialWindow");
+        return this;
+    }
+
+    /**
+     * RFC 5681 4.1 (default on, as Linux's tcp_slow_start_after_idle): after more than an RTO without sending, a
+     * loss-based sender restarts from min(IW, cwnd) instead of bursting its old window into a path it no longer
+     * knows.
+     */
+    public TcpConfig slowStartAfterIdle(boolean on) {
+        this.slowStartAfterIdle = on;
         return this;
     }
 
@@ -569,6 +581,10 @@ public final class TcpConfig {
 
     public InitialWindow initialWindow() {
         return initialWindow;
+    }
+
+    public boolean slowStartAfterIdle() {
+        return slowStartAfterIdle;
     }
 
     public boolean hystart() {

@@ -86,6 +86,9 @@ final class TcpSender {
     boolean finQueued;
     /** Sequence number of our FIN once queued. */
     int finSeq;
+    /** When data was last sent (RFC 5681 4.1 restart after idle), and whether the rule applies. */
+    private long lastDataSentAt;
+    private final boolean restartAfterIdle;
     /** Nagle's algorithm (TCP_NODELAY off). */
     boolean nagle = true;
     /** write() accepted less than asked: tell the user when room frees up. */
@@ -123,6 +126,7 @@ final class TcpSender {
         this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
         this.pacer = new Pacer(timers, new Timer(conn::onPacingTimer));
         this.config = config;
+        this.restartAfterIdle = config.slowStartAfterIdle();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192
         this.board = new SackScoreboard(scoreboardCapacity(buffer.capacity()));
         this.iss = iss;
@@ -360,6 +364,11 @@ final class TcpSender {
 
     /** Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. */
     void output(long now) {
+        if (restartAfterIdle && sndUna == sndMax && lastDataSentAt != 0 && now - lastDataSentAt > rtt.rto()
+                && unsent() > 0) {
+            cc.onIdleRestart(now); // RFC 5681 4.1: nothing sent for longer than an RTO
+            lastDataSentAt = 0;
+        }
         long pacingRate = cc.pacingRate();
         while (true) {
             if (sack != null) {
@@ -432,6 +441,9 @@ final class TcpSender {
         }
         boolean retransmission = lt(seq, sndMax);
         conn.emit(seq, flags, dataOffset, len, now);
+        if (len > 0) {
+            lastDataSentAt = now | 1; // never 0: 0 means "nothing sent yet"
+        }
         pacer.onTransmit(len, cc.pacingRate(), now);
         recovery.onTransmit(len + (fin ? 1 : 0));
         if (retransmission) {
