@@ -56,17 +56,20 @@ class TapOffloadTransferTest {
     }
 
     /** What the TAP link counted, read on the engine thread. */
-    private record Received(long frames, long superFrames, long gso, long partial, long malformed, int longest) {
+    private record Received(long frames, long superFrames, long gso, long partial, long malformed, int longest,
+            String drops) {
         static Received of(StackPeer net) {
             TapLink link = net.peer().link();
             return net.stack().call(iface -> new Received(link.rxFrames(), link.rxSuperFrames(), link.rxGsoFrames(),
-                    link.rxPartialChecksum(), link.rxMalformed(), link.rxLargestFrame())).join();
+                    link.rxPartialChecksum(), link.rxMalformed(), link.rxLargestFrame(),
+                    iface.counters().dropSnapshot().toString())).join();
         }
 
         @Override
         public String toString() {
             return frames + " frames received, " + superFrames + " longer than the MTU (" + gso + " GSO), " + partial
-                    + " with a partial checksum, longest " + longest + " B, " + malformed + " malformed";
+                    + " with a partial checksum, longest " + longest + " B, " + malformed + " malformed; stack drops "
+                    + drops;
         }
     }
 
