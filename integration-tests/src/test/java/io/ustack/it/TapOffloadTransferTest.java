@@ -14,7 +14,6 @@
  */
 package io.ustack.it;
 
-import io.netty.util.ResourceLeakDetector;
 import io.ustack.link.Impairment;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
@@ -22,8 +21,8 @@ import io.ustack.tap.TapOptions;
 import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.TcpConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -32,22 +31,15 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl", "socat", "sha256sum", "bash", "ss"})
+@ExtendWith(LeakDetectionOff.class)
 class TapOffloadTransferTest {
     private static final long BYTES = (long) Integer.getInteger("ustack.it.offloadMiB", 256) << 20;
     private static final int ROUNDS = Integer.getInteger("ustack.it.offloadRounds", 1);
     private static final Duration LIMIT = Duration.ofMinutes(5);
     private static final int PORT = 5401;
-    private static ResourceLeakDetector.Level level;
-
-    @BeforeAll
-    static void leakDetectionOff() {
-        level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
 
     @AfterAll
     static void restore() {
-        ResourceLeakDetector.setLevel(level);
         assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
     }
 

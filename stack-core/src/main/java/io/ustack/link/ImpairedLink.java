@@ -31,8 +31,7 @@ import java.util.SplittableRandom;
  * by this link (never while the engine thread sleeps in {@link #await}), so close from another thread is safe: it
  * releases every held frame exactly once, and after it no call reaches the wrapped link but await and wakeup.
  */
-public final class ImpairedLink implements Link {
-    private final Link delegate;
+public final class ImpairedLink extends ForwardingLink {
     private final Clock clock;
     private final Impairment impairment;
     private final ImpairmentCounters transmitCounters = new ImpairmentCounters();
@@ -50,7 +49,7 @@ public final class ImpairedLink implements Link {
      * @param impairment what to do to each direction, and the seed
      */
     public ImpairedLink(Link delegate, Clock clock, Impairment impairment) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.impairment = Objects.requireNonNull(impairment, "impairment");
         int protectedBytes = delegate.framing() == Framing.ETHERNET ? 14 : 0;
@@ -68,11 +67,6 @@ public final class ImpairedLink implements Link {
 
     public Impairment impairment() {
         return impairment;
-    }
-
-    /** The wrapped link. */
-    public Link delegate() {
-        return delegate;
     }
 
     /** What happened to transmitted frames. */
@@ -104,21 +98,6 @@ public final class ImpairedLink implements Link {
         synchronized (lock) {
             return Math.min(transmitSide.nextDue(), receiveSide.nextDue());
         }
-    }
-
-    @Override
-    public Framing framing() {
-        return delegate.framing();
-    }
-
-    @Override
-    public int mtu() {
-        return delegate.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return delegate.macAddress();
     }
 
     @Override
@@ -207,11 +186,6 @@ public final class ImpairedLink implements Link {
         if (wait > 0) {
             delegate.await(wait);
         }
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
     }
 
     /** Releases every held frame, then closes the wrapped link. Any thread; idempotent. */

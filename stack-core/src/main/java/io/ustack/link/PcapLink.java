@@ -38,7 +38,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** Records the frames crossing a {@link Link} to a pcap file; everything else is passed through to the link. */
-public final class PcapLink implements Link {
+public final class PcapLink extends ForwardingLink {
     public static final int MAGIC_NANOSECONDS = 0xA1B23C4D;
     public static final int VERSION_MAJOR = 2;
     public static final int VERSION_MINOR = 4;
@@ -61,7 +61,6 @@ public final class PcapLink implements Link {
     /** Room for one record of SNAPLEN bytes and more: frames are at most 64 KiB + an Ethernet header in practice. */
     private static final int BUFFER_SIZE = 384 * 1024;
 
-    private final Link delegate;
     private final OutputStream out;
     private final Clock clock;
     private final long epochOffsetNanos;
@@ -85,7 +84,7 @@ public final class PcapLink implements Link {
      * @param epochOffsetNanos what to add to the clock to get nanoseconds since 1970 (0 if the clock already is so)
      */
     public PcapLink(Link delegate, OutputStream out, Clock clock, long epochOffsetNanos) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.out = Objects.requireNonNull(out, "out");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.epochOffsetNanos = epochOffsetNanos;
@@ -113,26 +112,6 @@ public final class PcapLink implements Link {
     }
 
     @Override
-    public Framing framing() {
-        return delegate.framing();
-    }
-
-    @Override
-    public int mtu() {
-        return delegate.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return delegate.macAddress();
-    }
-
-    @Override
-    public boolean isUp() {
-        return delegate.isUp();
-    }
-
-    @Override
     public int receive(FrameSink sink, int budget) {
         FrameSink outer = recordingSink.downstream;
         recordingSink.downstream = sink;
@@ -148,26 +127,6 @@ public final class PcapLink implements Link {
     public boolean transmit(ByteBuf frame) {
         record(frame, ChecksumState.NONE);
         return delegate.transmit(frame);
-    }
-
-    @Override
-    public void flush() {
-        delegate.flush();
-    }
-
-    @Override
-    public void await(long timeoutNanos) {
-        delegate.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    /** The wrapped link. */
-    public Link delegate() {
-        return delegate;
     }
 
     /** Frames recorded so far. */

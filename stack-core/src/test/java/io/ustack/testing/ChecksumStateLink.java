@@ -5,65 +5,24 @@
  */
 package io.ustack.testing;
 
-import io.netty.buffer.ByteBuf;
 import io.ustack.link.ChecksumState;
 import io.ustack.link.FrameSink;
+import io.ustack.link.ForwardingLink;
 import io.ustack.link.Link;
 
 /** Marks received frames; {@link #state} may be changed between frames. Engine thread, as any link. */
-public final class ChecksumStateLink implements Link {
-    private final Link delegate;
+public final class ChecksumStateLink extends ForwardingLink {
     /** The state the next received frames are handed over with. */
     public volatile ChecksumState state;
 
     public ChecksumStateLink(Link delegate, ChecksumState state) {
-        this.delegate = delegate;
+        super(delegate);
         this.state = state;
-    }
-
-    @Override
-    public Framing framing() {
-        return delegate.framing();
-    }
-
-    @Override
-    public int mtu() {
-        return delegate.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return delegate.macAddress();
-    }
-
-    @Override
-    public boolean isUp() {
-        return delegate.isUp();
     }
 
     @Override
     public int receive(FrameSink sink, int budget) {
         ChecksumState s = state;
         return delegate.receive(frame -> sink.onFrame(frame, s), budget);
-    }
-
-    @Override
-    public boolean transmit(ByteBuf frame) {
-        return delegate.transmit(frame);
-    }
-
-    @Override
-    public void await(long timeoutNanos) {
-        delegate.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -85,23 +85,19 @@ class TapLinkTest {
 
     @Test
     void openingATunNameAsTapIsRefused() throws Exception {
-        String name = TapTestSupport.uniqueName();
-        TapTestSupport.run("ip", "tuntap", "add", "dev", name, "mode", "tun");
-        try {
+        try (TapTestSupport.PersistentDevice tun = TapTestSupport.PersistentDevice.create(DeviceMode.TUN)) {
+            String name = tun.name();
             assertThatThrownBy(() -> TapLink.open(name, DeviceMode.TAP, 1500))
                     .isInstanceOf(TapException.class)
                     .hasMessageContaining("Cannot attach TAP device '" + name + "'")
                     .hasMessageContaining("(EINVAL)");
-        } finally {
-            TapTestSupport.run("ip", "tuntap", "del", "dev", name, "mode", "tun");
         }
     }
 
     @Test
     void attachesToAPersistentDeviceAndLeavesItInPlace() throws Exception {
-        String name = TapTestSupport.uniqueName();
-        assertThat(TapTestSupport.run("ip", "tuntap", "add", "dev", name, "mode", "tap").exitCode()).isZero();
-        try {
+        try (TapTestSupport.PersistentDevice tap = TapTestSupport.PersistentDevice.create(DeviceMode.TAP)) {
+            String name = tap.name();
             try (TapLink link = TapLink.open(name)) {
                 assertThat(link.isUp()).isTrue();
             }
@@ -109,8 +105,6 @@ class TapLinkTest {
             try (TapLink again = TapLink.open(name)) {
                 assertThat(again.isUp()).as("the fd was really closed: the device can be attached again").isTrue();
             }
-        } finally {
-            TapTestSupport.run("ip", "tuntap", "del", "dev", name, "mode", "tap");
         }
     }
 

@@ -30,9 +30,8 @@ class TapOffloadTest {
     @Test
     void offloadsAreOnWithTheOptionAndAPlainOpenResetsThem() throws Exception {
         TapTestSupport.assumeCommand("ethtool");
-        String name = TapTestSupport.uniqueName();
-        assertThat(TapTestSupport.run("ip", "tuntap", "add", "dev", name, "mode", "tap").exitCode()).isZero();
-        try {
+        try (TapTestSupport.PersistentDevice tap = TapTestSupport.PersistentDevice.create(DeviceMode.TAP)) {
+            String name = tap.name();
             try (TapLink link = TapLink.open(name, DeviceMode.TAP, 1500, TapLink.RANDOM_MAC, TapOptions.OFFLOADS)) {
                 assertThat(link.offloads()).isTrue();
                 assertThat(offloadsOf(name)).contains("tcp-segmentation-offload: on")
@@ -45,8 +44,6 @@ class TapOffloadTest {
                 assertThat(offloadsOf(name)).contains("tcp-segmentation-offload: off")
                         .contains("tx-checksumming: off");
             }
-        } finally {
-            TapTestSupport.run("ip", "tuntap", "del", "dev", name, "mode", "tap");
         }
     }
 

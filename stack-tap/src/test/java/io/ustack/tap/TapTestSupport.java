@@ -116,4 +116,21 @@ final class TapTestSupport {
         frame[13] = (byte) 0xB5;
         return frame;
     }
+
+    /** A persistent device made with `ip tuntap add` for one test; close() deletes it. */
+    record PersistentDevice(String name, DeviceMode mode) implements AutoCloseable {
+        static PersistentDevice create(DeviceMode mode) {
+            String name = uniqueName();
+            Result added = run("ip", "tuntap", "add", "dev", name, "mode", mode.ipMode());
+            if (added.exitCode() != 0) {
+                throw new IllegalStateException("ip tuntap add " + name + ": " + added.output());
+            }
+            return new PersistentDevice(name, mode);
+        }
+
+        @Override
+        public void close() {
+            run("ip", "tuntap", "del", "dev", name, "mode", mode.ipMode());
+        }
+    }
 }
