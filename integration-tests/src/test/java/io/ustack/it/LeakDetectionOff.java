@@ -2,6 +2,7 @@
  * LeakDetectionOff: a JUnit 5 extension for the kernel tests that measure: Netty's leak detection is off from before
  * the first test of the class to after the last (PARANOID, the tests' setting, records a stack trace per buffer and
  * makes the stack ~30 times slower), then set back to what it was. The other tests run the same paths with it on.
+ * Test harness only; no protocol spec.
  */
 package io.ustack.it;
 

@@ -1,6 +1,7 @@
 /*
  * ForwardingLink: the base of Link decorators (PcapLink, ImpairedLink, test links): every call goes to the wrapped
- * link unless the decorator overrides it, so each decorator states only what it changes.
+ * link unless the decorator overrides it, so each decorator states only what it changes. It implements no protocol
+ * spec: only the Link contract (Link.java).
  */
 package io.ustack.link;
 

@@ -48,7 +48,10 @@ public final class TapLink implements Link {
     public static final int DEFAULT_MTU = 1500;
     /** Longest poll(2) sleep of one {@link #await} call. */
     public static final long MAX_AWAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
-    /** The read buffer: the largest frame a tun device hands out (64 KiB super-frames only come with offloads). */
+    /**
+     * The read buffer: the largest frame a tun device hands out (64 KiB super-frames, behind a 12-byte virtio-net
+     * header, only come with offloads).
+     */
     static final int READ_CAPACITY = 65536 + 64;
     /** How long close() waits for the engine thread to leave a call before leaving the release to that thread. */
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
