@@ -17,17 +17,16 @@
  */
 package io.ustack.it;
 
-import io.netty.util.ResourceLeakDetector;
 import io.ustack.link.Impairment;
 import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.CongestionAlgorithm;
 import io.ustack.tcp.TcpConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -36,6 +35,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl", "socat", "sha256sum", "bash", "ss"})
+@ExtendWith(LeakDetectionOff.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImpairedGoodputTest {
     private static final long CLEAN_BYTES = 100L << 20;
@@ -47,17 +47,9 @@ class ImpairedGoodputTest {
     private static final Duration LIMIT = Duration.ofMinutes(4);
     private static final int BBR_LOSSY_MIB = 64;
     private static final int PORT = 5302;
-    private static ResourceLeakDetector.Level level;
-
-    @BeforeAll
-    static void leakDetectionOff() {
-        level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
 
     @AfterAll
     static void restore() {
-        ResourceLeakDetector.setLevel(level);
         assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
         assertThat(VethNamespaces.leftovers()).as("veth namespaces of this JVM").isEmpty();
     }

@@ -18,14 +18,13 @@
  */
 package io.ustack.it;
 
-import io.netty.util.ResourceLeakDetector;
 import io.ustack.link.Impairment;
 import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.CongestionAlgorithm;
 import io.ustack.tcp.TcpConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -36,6 +35,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl", "socat", "sha256sum", "bash", "ss"})
+@ExtendWith(LeakDetectionOff.class)
 class KernelImpairedTransferTest {
     /** The impairment, applied to each direction on our side of the TAP (a run adds its seed). */
     static final String IMPAIRMENT = "loss=10,reorder=5,duplicate=1,corrupt=1";
@@ -51,7 +51,6 @@ class KernelImpairedTransferTest {
     private static final long TO_STACK_BYTES = mebibytes("ustack.it.impairedMiB.toStack", 256);
     private static final int RUNS = SOAK ? Integer.getInteger("ustack.soak.runs", 20) : 1;
     private static final int PORT = 5301;
-    private static ResourceLeakDetector.Level level;
 
     private static long mebibytes(String property, int ciDefault) {
         return (long) Integer.getInteger(property, SOAK ? Integer.getInteger("ustack.soak.mib", 1024) : ciDefault)
@@ -63,15 +62,8 @@ class KernelImpairedTransferTest {
         return Duration.ofSeconds(Math.max(300, 2 * (bytes >> 20)));
     }
 
-    @BeforeAll
-    static void leakDetectionOff() {
-        level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    }
-
     @AfterAll
     static void restore() {
-        ResourceLeakDetector.setLevel(level);
         assertThat(KernelPeer.leftovers()).as("namespaces and TAP devices of this JVM").isEmpty();
     }
 

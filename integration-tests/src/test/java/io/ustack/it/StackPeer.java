@@ -18,6 +18,7 @@ import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
+import io.ustack.tap.TapOptions;
 import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.TcpConfig;
 
@@ -61,7 +62,13 @@ final class StackPeer implements AutoCloseable {
      * stack and the impairment.
      */
     static StackPeer start(Path pcapFile, DeviceMode mode, Impairment impairment, TcpConfig tcp) throws Exception {
-        StackPeer s = new StackPeer(KernelPeer.create(TapLink.DEFAULT_MTU, mode));
+        return start(pcapFile, mode, impairment, tcp, TapOptions.PLAIN);
+    }
+
+    /** As the general form, the TAP opened with {@code options} (e.g. offloads). */
+    static StackPeer start(Path pcapFile, DeviceMode mode, Impairment impairment, TcpConfig tcp, TapOptions options)
+            throws Exception {
+        StackPeer s = new StackPeer(KernelPeer.create(TapLink.DEFAULT_MTU, mode, options));
         boolean done = false;
         try {
             Link link = s.peer.link();

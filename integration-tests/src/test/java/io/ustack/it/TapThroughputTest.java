@@ -15,16 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @RequiresKernelPeer(commands = {"curl"})
 class TapThroughputTest {
     private static final long HUNDRED_MB = 100_000_000;
-    private static final Pattern IPERF_RECEIVED =
-            Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)");
 
     @AfterEach
     void nothingOfOursIsLeft() {
@@ -61,25 +57,7 @@ class TapThroughputTest {
     @Test
     @RequiresKernelPeer(commands = {"iperf3", "ss"})
     void kernelToKernelOverVethForComparison() throws Exception {
-        VethNamespaces veth = VethNamespaces.create();
-        Process server = null;
-        try {
-            // -1: serve one test and exit
-            server = veth.startInA("iperf3", "-s", "-1", "-B", veth.addressA(), "-p", "5201");
-            KernelTools.awaitTcpListener(veth.namespaceA(), 5201, Duration.ofSeconds(10));
-            ExecResult client = veth.runInB(Duration.ofSeconds(30), "iperf3", "-c", veth.addressA(), "-p", "5201",
-                    "-t", "3", "-J");
-            assertThat(client.ok()).as(client.describe()).isTrue();
-            Matcher m = IPERF_RECEIVED.matcher(client.stdout());
-            assertThat(m.find()).as("iperf3's received rate in: " + client.stdout()).isTrue();
-            double mbits = Double.parseDouble(m.group(1)) / 1e6;
-            assertThat(mbits).isPositive();
-            System.out.printf("MEASURE veth, kernel iperf3 to kernel, 3 s: %.1f Mbit/s%n", mbits);
-            assertThat(KernelTools.awaitExit(server, Duration.ofSeconds(10), "iperf3 -s -1")).isZero();
-        } finally {
-            KernelTools.kill(server);
-            veth.close();
-        }
-        assertThat(veth.exists()).as("the veth namespaces are gone").isFalse();
+        double mbits = VethNamespaces.iperf3Megabits(3);
+        System.out.printf("MEASURE veth, kernel iperf3 to kernel, 3 s: %.1f Mbit/s%n", mbits);
     }
 }

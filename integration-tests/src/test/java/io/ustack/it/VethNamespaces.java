@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Namespace A (address .1) and B (address .2) on one veth link. */
 final class VethNamespaces implements AutoCloseable {
@@ -24,6 +28,8 @@ final class VethNamespaces implements AutoCloseable {
     static final String NAME_PREFIX = "us" + ProcessHandle.current().pid() + "v";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Duration LIMIT = Duration.ofSeconds(10);
+    private static final Pattern IPERF_RECEIVED =
+            Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)");
     private final String a;
     private final String b;
     private final String subnet;
@@ -106,6 +112,34 @@ final class VethNamespaces implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + full, e);
         }
+    }
+
+    /**
+     * The kernel-to-kernel baseline: iperf3 from B to A for {@code seconds}, on a veth pair of its own (created and
+     * removed here); returns the rate A received, in Mbit/s.
+     */
+    static double iperf3Megabits(int seconds) throws InterruptedException {
+        VethNamespaces veth = create();
+        Process server = null;
+        double mbits;
+        try {
+            // -1: serve one test and exit
+            server = veth.startInA("iperf3", "-s", "-1", "-B", veth.addressA(), "-p", "5201");
+            KernelTools.awaitTcpListener(veth.namespaceA(), 5201, Duration.ofSeconds(10));
+            ExecResult client = veth.runInB(Duration.ofSeconds(seconds + 27L), "iperf3", "-c", veth.addressA(), "-p",
+                    "5201", "-t", Integer.toString(seconds), "-J");
+            assertThat(client.ok()).as(client.describe()).isTrue();
+            Matcher m = IPERF_RECEIVED.matcher(client.stdout());
+            assertThat(m.find()).as("iperf3's received rate in: " + client.stdout()).isTrue();
+            mbits = Double.parseDouble(m.group(1)) / 1e6;
+            assertThat(mbits).isPositive();
+            assertThat(KernelTools.awaitExit(server, Duration.ofSeconds(10), "iperf3 -s -1")).isZero();
+        } finally {
+            KernelTools.kill(server);
+            veth.close();
+        }
+        assertThat(veth.exists()).as("the veth namespaces are gone").isFalse();
+        return mbits;
     }
 
     /** Ends what runs in the namespaces and removes them. Idempotent, never throws. */

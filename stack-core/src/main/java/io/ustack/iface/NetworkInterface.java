@@ -12,6 +12,7 @@ import io.ustack.engine.StackCounters;
 import io.ustack.ip.ArpLayer;
 import io.ustack.ip.Ipv4Config;
 import io.ustack.ip.Ipv4Layer;
+import io.ustack.link.ChecksumState;
 import io.ustack.link.FrameSink;
 import io.ustack.link.Link;
 import io.ustack.tcp.TcpConfig;
@@ -50,8 +51,8 @@ public final class NetworkInterface implements FrameSink {
         ipv4.startIgmp(loop.timers(), rng);
         this.udp = new UdpLayer(ipv4, alloc, counters);
         this.tcp = new TcpLayer(ipv4, loop.timers(), counters, tcpConfig, rng);
-        ipv4.transports((b, o, l, s, d, now) -> {
-            tcp.input(b, o, l, s, d, now);
+        ipv4.transports((b, o, l, s, d, now, trusted) -> {
+            tcp.input(b, o, l, s, d, now, trusted);
             return true;
         }, udp);
         ipv4.tcpErrors(tcp::icmpError);
@@ -81,6 +82,13 @@ public final class NetworkInterface implements FrameSink {
 
     @Override
     public void onFrame(ByteBuf frame) {
+        onFrame(frame, ChecksumState.NONE);
+    }
+
+    /** A frame with its transport checksum state: skips the TCP/UDP checksum check of this frame if trusted. */
+    @Override
+    public void onFrame(ByteBuf frame, ChecksumState checksum) {
+        boolean trusted = checksum.trusted();
         long now = loop.now();
         int offset = frame.readerIndex();
         int length = frame.readableBytes();
@@ -89,7 +97,7 @@ public final class NetworkInterface implements FrameSink {
         if (arp == null) {
             // TUN: the first nibble is the IP version
             if (length > 0 && (frame.getByte(offset) >> 4 & 0xf) == 4) {
-                ipv4.input(frame, offset, length, now);
+                ipv4.input(frame, offset, length, now, trusted);
             } else {
                 counters.drop(length == 0 ? DropReason.TRUNCATED : DropReason.UNSUPPORTED_ETHERTYPE);
             }
@@ -108,7 +116,7 @@ public final class NetworkInterface implements FrameSink {
         int payload = eth.payloadOffset();
         int payloadLength = eth.payloadLength();
         switch (eth.etherType()) {
-            case EthernetFrame.TYPE_IPV4 -> ipv4.input(frame, payload, payloadLength, now);
+            case EthernetFrame.TYPE_IPV4 -> ipv4.input(frame, payload, payloadLength, now, trusted);
             case EthernetFrame.TYPE_ARP -> arp.input(frame, payload, payloadLength, now);
             default -> counters.drop(DropReason.UNSUPPORTED_ETHERTYPE);
         }

@@ -108,6 +108,15 @@ public final class Ipv4Layer implements IpOutput {
 
     /** Input of one IPv4 packet starting at {@code offset}; {@code length} may include link padding. */
     public void input(ByteBuf buf, int offset, int length, long now) {
+        input(buf, offset, length, now, false);
+    }
+
+    /**
+     * As {@link #input(ByteBuf, int, int, long)}; {@code trustedChecksum}: the link vouched for the TCP/UDP checksum
+     * of this packet (io.ustack.link.ChecksumState), so the transport does not verify it. The header checksum is
+     * verified all the same, and a fragment's vouching is not carried over to the datagram it completes.
+     */
+    public void input(ByteBuf buf, int offset, int length, long now, boolean trustedChecksum) {
         DropReason r = in.wrap(buf, offset, length).check();
         if (r != DropReason.NONE) {
             counters.drop(r);
@@ -132,18 +141,19 @@ public final class Ipv4Layer implements IpOutput {
                 try {
                     int at = whole.readerIndex();
                     in.wrap(whole, at, whole.readableBytes());
-                    deliver(whole, at, src, dst, broadcast, now);
+                    deliver(whole, at, src, dst, broadcast, now, false);
                 } finally {
                     whole.release();
                 }
             }
             return;
         }
-        deliver(buf, offset, src, dst, broadcast, now);
+        deliver(buf, offset, src, dst, broadcast, now, trustedChecksum);
     }
 
     // Demultiplexing by protocol of the whole datagram `in` is wrapped on (at `offset` of `buf`).
-    private void deliver(ByteBuf buf, int offset, int src, int dst, boolean broadcast, long now) {
+    private void deliver(ByteBuf buf, int offset, int src, int dst, boolean broadcast, long now,
+            boolean trustedChecksum) {
         Ipv4Config c = config;
         int payload = in.payloadOffset();
         int payloadLength = in.payloadLength();
@@ -152,11 +162,12 @@ public final class Ipv4Layer implements IpOutput {
                 if (broadcast) {
                     counters.drop(DropReason.BAD_ADDRESS); // TCP is unicast only (RFC 9293 3.9.1 note on broadcast)
                 } else if (tcp != null) {
-                    tcp.input(buf, payload, payloadLength, src, dst, now);
+                    tcp.input(buf, payload, payloadLength, src, dst, now, trustedChecksum);
                 }
             }
             case Ipv4Packet.PROTOCOL_UDP -> {
-                if ((udp == null || !udp.input(buf, payload, payloadLength, src, dst, now)) && !broadcast) {
+                if ((udp == null || !udp.input(buf, payload, payloadLength, src, dst, now, trustedChecksum))
+                        && !broadcast) {
                     icmp.destinationUnreachable(buf, offset, in.totalLength(), 3 /* port unreachable */, c.address(),
                             src, now);
                 }

@@ -12,7 +12,9 @@ public interface TransportInput {
     /**
      * @param offset absolute offset of the transport header in {@code buf}
      * @param length bytes of transport header and payload (from the IP total length)
+     * @param trustedChecksum true when the link vouched for the transport checksum of this datagram (see
+     *                        io.ustack.link.ChecksumState): it is not verified; false: verify it
      * @return false if no endpoint wanted it and the IP layer should answer with ICMP port unreachable (UDP)
      */
-    boolean input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now);
+    boolean input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now, boolean trustedChecksum);
 }

@@ -1,6 +1,7 @@
 /*
- * FrameRing: a fixed-capacity FIFO of frames with two longs per slot (a time and a mark), preallocated so queueing a
- * frame allocates nothing. Used by ImpairedDirection for its time queue and its reorder hold.
+ * FrameRing: a fixed-capacity FIFO of frames with two longs per slot (a time and a mark) and the frame's checksum
+ * state, preallocated so queueing a frame allocates nothing. Used by ImpairedDirection for its time queue and its
+ * reorder hold.
  */
 package io.ustack.link;
 
@@ -11,6 +12,7 @@ final class FrameRing {
     private final ByteBuf[] frames;
     private final long[] times;
     private final long[] marks;
+    private final ChecksumState[] checksums;
     private int head;
     private int size;
 
@@ -18,6 +20,7 @@ final class FrameRing {
         frames = new ByteBuf[capacity];
         times = new long[capacity];
         marks = new long[capacity];
+        checksums = new ChecksumState[capacity];
     }
 
     int capacity() {
@@ -33,7 +36,7 @@ final class FrameRing {
     }
 
     /** Appends a frame; the ring must not be full. */
-    void add(ByteBuf frame, long time, long mark) {
+    void add(ByteBuf frame, ChecksumState checksum, long time, long mark) {
         if (size == frames.length) {
             throw new IllegalStateException("frame ring full");
         }
@@ -44,6 +47,7 @@ final class FrameRing {
         frames[slot] = frame;
         times[slot] = time;
         marks[slot] = mark;
+        checksums[slot] = checksum;
         size++;
     }
 
@@ -53,6 +57,11 @@ final class FrameRing {
 
     long headMark() {
         return marks[head];
+    }
+
+    /** The checksum state of the head frame (read before {@link #poll()}). */
+    ChecksumState headChecksum() {
+        return checksums[head];
     }
 
     /** Removes and returns the head frame (the ring must not be empty). */

@@ -28,8 +28,11 @@ import java.util.SplittableRandom;
 final class ImpairedDirection {
     /** Where frames leave the direction. */
     interface Egress {
-        /** Passes the frame on; releases it afterwards if {@code owned}. Returns false if the next hop refused it. */
-        boolean emit(ByteBuf frame, boolean owned);
+        /**
+         * Passes the frame on with its checksum state; releases it afterwards if {@code owned}. Returns false if the
+         * next hop refused it.
+         */
+        boolean emit(ByteBuf frame, ChecksumState checksum, boolean owned);
     }
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -105,11 +108,13 @@ final class ImpairedDirection {
 
     /**
      * Runs one frame through the rules at time {@code now}; it leaves at once through the egress when nothing holds it.
+     * The checksum state travels with the frame and its duplicate; a corrupted copy leaves as
+     * {@link ChecksumState#NONE} so that the stack verifies (and drops) it.
      *
      * @return false if the frame was dropped for lack of room, or left at once and the egress refused it; true if it
      * was lost (a lossy wire does not tell the sender), queued, or passed on
      */
-    boolean offer(ByteBuf frame, boolean owned, long now) {
+    boolean offer(ByteBuf frame, ChecksumState checksum, boolean owned, long now) {
         counters.offered++;
         if (lose()) {
             counters.lost++;
@@ -119,6 +124,7 @@ final class ImpairedDirection {
             return true;
         }
         ByteBuf twin = null;
+        ChecksumState twinChecksum = checksum;
         if (chance(duplicateRandom, duplicateChance)) {
             twin = copyOf(frame);
             counters.duplicated++;
@@ -136,12 +142,13 @@ final class ImpairedDirection {
                 }
                 frame = copy;
                 owned = true;
+                checksum = ChecksumState.NONE; // a vouched-for checksum no longer holds: let the stack check it
                 counters.corrupted++;
             }
         }
-        boolean accepted = admit(frame, owned, now, true);
+        boolean accepted = admit(frame, checksum, owned, now, true);
         if (twin != null) {
-            admit(twin, true, now, false);
+            admit(twin, twinChecksum, true, now, false);
         }
         return accepted;
     }
@@ -156,7 +163,8 @@ final class ImpairedDirection {
         while (!held.isEmpty() && held.headTime() <= now) {
             long due = Math.max(lastDue, held.headTime());
             lastDue = due;
-            timeQueue.add(held.poll(), due, 0);
+            ChecksumState checksum = held.headChecksum();
+            timeQueue.add(held.poll(), checksum, due, 0);
         }
         int sent = 0;
         while (sent < max && !timeQueue.isEmpty()) {
@@ -164,9 +172,10 @@ final class ImpairedDirection {
             if (due > now || rateFree > now) {
                 break;
             }
+            ChecksumState checksum = timeQueue.headChecksum();
             ByteBuf frame = timeQueue.poll();
             sent++;
-            send(frame, true, due);
+            send(frame, checksum, true, due);
         }
         return sent;
     }
@@ -189,12 +198,12 @@ final class ImpairedDirection {
         timeQueue.releaseAll();
     }
 
-    private boolean admit(ByteBuf frame, boolean owned, long now, boolean mayPass) {
+    private boolean admit(ByteBuf frame, ChecksumState checksum, boolean owned, long now, boolean mayPass) {
         if (chance(reorderRandom, reorderChance)) {
             if (queued() >= limit) {
                 return overflow(frame, owned);
             }
-            held.add(owned ? frame : frame.retain(), now + delay + rules.reorderHoldNanos(),
+            held.add(owned ? frame : frame.retain(), checksum, now + delay + rules.reorderHoldNanos(),
                     admitted + rules.reorderGap());
             counters.reordered++;
             return true;
@@ -207,7 +216,7 @@ final class ImpairedDirection {
         if (mayPass && timeQueue.isEmpty() && due <= now && rateFree <= now) {
             admitted++;
             lastDue = due;
-            boolean sent = send(frame, owned, due);
+            boolean sent = send(frame, checksum, owned, due);
             releaseOvertaken();
             return sent;
         }
@@ -216,7 +225,7 @@ final class ImpairedDirection {
         }
         admitted++;
         lastDue = due;
-        timeQueue.add(owned ? frame : frame.retain(), due, 0);
+        timeQueue.add(owned ? frame : frame.retain(), checksum, due, 0);
         counters.delayed++;
         releaseOvertaken();
         return true;
@@ -225,11 +234,12 @@ final class ImpairedDirection {
     /** Held frames that {@code gap} frames have now overtaken enter the time queue right behind the last of them. */
     private void releaseOvertaken() {
         while (!held.isEmpty() && held.headMark() <= admitted) {
-            timeQueue.add(held.poll(), lastDue, 0);
+            ChecksumState checksum = held.headChecksum();
+            timeQueue.add(held.poll(), checksum, lastDue, 0);
         }
     }
 
-    private boolean send(ByteBuf frame, boolean owned, long due) {
+    private boolean send(ByteBuf frame, ChecksumState checksum, boolean owned, long due) {
         if (rate > 0) {
             long departure = due;
             if (rateFree > due) {
@@ -242,7 +252,7 @@ final class ImpairedDirection {
             rateCarry = bitNanos % rate;
         }
         counters.passed++;
-        boolean ok = egress.emit(frame, owned);
+        boolean ok = egress.emit(frame, checksum, owned);
         if (!ok) {
             counters.refused++;
         }

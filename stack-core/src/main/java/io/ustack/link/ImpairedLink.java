@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
  * wrapped link at once, held ones when they fall due, on any later {@link #transmit}, {@link #flush}, {@link #receive}
  * or {@link #await} call (the engine calls flush every turn). Receive side: {@link #receive} pulls frames from the
  * wrapped link, runs them through the receive rules and hands the stack those that are due. {@link #await} never
- * sleeps past the time the next held frame falls due, and returns at once while received frames are waiting.
+ * sleeps past the time the next held frame falls due, and returns at once while received frames are waiting. A
+ * received frame keeps its {@link ChecksumState} through the rules (also while held); a corrupted copy is handed on
+ * as {@link ChecksumState#NONE}, so the stack verifies its checksum and drops it.
  *
  * <p>Return of {@link #transmit}: true when the frame was taken (sent, queued, or lost on the "wire": a lossy
  * network does not tell the sender); false when the queue was full or the wrapped link refused a frame sent at once.
@@ -29,8 +31,7 @@ import java.util.SplittableRandom;
  * by this link (never while the engine thread sleeps in {@link #await}), so close from another thread is safe: it
  * releases every held frame exactly once, and after it no call reaches the wrapped link but await and wakeup.
  */
-public final class ImpairedLink implements Link {
-    private final Link delegate;
+public final class ImpairedLink extends ForwardingLink {
     private final Clock clock;
     private final Impairment impairment;
     private final ImpairmentCounters transmitCounters = new ImpairmentCounters();
@@ -48,7 +49,7 @@ public final class ImpairedLink implements Link {
      * @param impairment what to do to each direction, and the seed
      */
     public ImpairedLink(Link delegate, Clock clock, Impairment impairment) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.impairment = Objects.requireNonNull(impairment, "impairment");
         int protectedBytes = delegate.framing() == Framing.ETHERNET ? 14 : 0;
@@ -66,11 +67,6 @@ public final class ImpairedLink implements Link {
 
     public Impairment impairment() {
         return impairment;
-    }
-
-    /** The wrapped link. */
-    public Link delegate() {
-        return delegate;
     }
 
     /** What happened to transmitted frames. */
@@ -102,21 +98,6 @@ public final class ImpairedLink implements Link {
         synchronized (lock) {
             return Math.min(transmitSide.nextDue(), receiveSide.nextDue());
         }
-    }
-
-    @Override
-    public Framing framing() {
-        return delegate.framing();
-    }
-
-    @Override
-    public int mtu() {
-        return delegate.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return delegate.macAddress();
     }
 
     @Override
@@ -163,7 +144,7 @@ public final class ImpairedLink implements Link {
             }
             long now = clock.nanos();
             transmitSide.drain(Integer.MAX_VALUE, now);
-            boolean taken = transmitSide.offer(frame, true, now);
+            boolean taken = transmitSide.offer(frame, ChecksumState.NONE, true, now);
             transmitSide.drain(Integer.MAX_VALUE, now);
             return taken;
         }
@@ -207,11 +188,6 @@ public final class ImpairedLink implements Link {
         }
     }
 
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
     /** Releases every held frame, then closes the wrapped link. Any thread; idempotent. */
     @Override
     public void close() {
@@ -237,19 +213,19 @@ public final class ImpairedLink implements Link {
     /** Transmit egress: the wrapped link takes the frame (and its release). */
     private final class TransmitEgress implements ImpairedDirection.Egress {
         @Override
-        public boolean emit(ByteBuf frame, boolean owned) {
+        public boolean emit(ByteBuf frame, ChecksumState checksum, boolean owned) {
             return delegate.transmit(owned ? frame : frame.retain());
         }
     }
 
-    /** Receive egress: the stack's sink of the current receive call borrows the frame. */
+    /** Receive egress: the stack's sink of the current receive call borrows the frame (with its checksum state). */
     private static final class ReceiveEgress implements ImpairedDirection.Egress {
         FrameSink sink;
 
         @Override
-        public boolean emit(ByteBuf frame, boolean owned) {
+        public boolean emit(ByteBuf frame, ChecksumState checksum, boolean owned) {
             try {
-                sink.onFrame(frame);
+                sink.onFrame(frame, checksum);
             } finally {
                 if (owned) {
                     frame.release();
@@ -265,8 +241,13 @@ public final class ImpairedLink implements Link {
 
         @Override
         public void onFrame(ByteBuf frame) {
+            onFrame(frame, ChecksumState.NONE);
+        }
+
+        @Override
+        public void onFrame(ByteBuf frame, ChecksumState checksum) {
             if (!closed) {
-                receiveSide.offer(frame, false, now);
+                receiveSide.offer(frame, checksum, false, now);
             }
         }
     }

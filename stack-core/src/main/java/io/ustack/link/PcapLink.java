@@ -15,11 +15,19 @@
  *   +-----------+-----------+-----------+-----------+
  *
  * Output is buffered in one byte array (no allocation per frame) and written out when full and on close.
+ *
+ * Checksum offloads: a received frame whose transport checksum is PARTIAL (ChecksumState; a TAP with the virtio-net
+ * header, virtio spec 1.x section 5.1.6) carries only the pseudo-header sum in its TCP/UDP checksum field, as the
+ * sending kernel left it. The copy written to the capture gets the completed checksum (PartialChecksum), so tshark
+ * reads the capture without checksum errors; the frame handed to the stack is not touched. Snaplen is 262144
+ * (libpcap's and tcpdump's default): super-frames of up to 64 KiB of IP plus the Ethernet header are kept whole.
  */
 package io.ustack.link;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.ustack.engine.Clock;
+import io.ustack.wire.PartialChecksum;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,11 +38,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** Records the frames crossing a {@link Link} to a pcap file; everything else is passed through to the link. */
-public final class PcapLink implements Link {
+public final class PcapLink extends ForwardingLink {
     public static final int MAGIC_NANOSECONDS = 0xA1B23C4D;
     public static final int VERSION_MAJOR = 2;
     public static final int VERSION_MINOR = 4;
-    public static final int SNAPLEN = 65535;
+    public static final int SNAPLEN = 262144;
     public static final int LINKTYPE_ETHERNET = 1;
     public static final int LINKTYPE_RAW = 101;
     public static final int FILE_HEADER_LENGTH = 24;
@@ -50,9 +58,9 @@ public final class PcapLink implements Link {
     private static final int INCL_LEN_OFFSET = 8;
     private static final int ORIG_LEN_OFFSET = 12;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final int BUFFER_SIZE = 128 * 1024;
+    /** Room for one record of SNAPLEN bytes and more: frames are at most 64 KiB + an Ethernet header in practice. */
+    private static final int BUFFER_SIZE = 384 * 1024;
 
-    private final Link delegate;
     private final OutputStream out;
     private final Clock clock;
     private final long epochOffsetNanos;
@@ -61,6 +69,9 @@ public final class PcapLink implements Link {
 
     // guarded by lock
     private final byte[] buffer = new byte[BUFFER_SIZE];
+    /** The buffer as a ByteBuf, to complete partial checksums in the recorded copy. */
+    private final ByteBuf bufferView = Unpooled.wrappedBuffer(buffer);
+    private final PartialChecksum partialChecksum = new PartialChecksum();
     private int position;
     private boolean closed;
     private IOException failure;
@@ -73,7 +84,7 @@ public final class PcapLink implements Link {
      * @param epochOffsetNanos what to add to the clock to get nanoseconds since 1970 (0 if the clock already is so)
      */
     public PcapLink(Link delegate, OutputStream out, Clock clock, long epochOffsetNanos) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.out = Objects.requireNonNull(out, "out");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.epochOffsetNanos = epochOffsetNanos;
@@ -101,26 +112,6 @@ public final class PcapLink implements Link {
     }
 
     @Override
-    public Framing framing() {
-        return delegate.framing();
-    }
-
-    @Override
-    public int mtu() {
-        return delegate.mtu();
-    }
-
-    @Override
-    public long macAddress() {
-        return delegate.macAddress();
-    }
-
-    @Override
-    public boolean isUp() {
-        return delegate.isUp();
-    }
-
-    @Override
     public int receive(FrameSink sink, int budget) {
         FrameSink outer = recordingSink.downstream;
         recordingSink.downstream = sink;
@@ -134,28 +125,8 @@ public final class PcapLink implements Link {
     /** Records the frame as sent (also when the wrapped link then drops it), then passes it on. */
     @Override
     public boolean transmit(ByteBuf frame) {
-        record(frame);
+        record(frame, ChecksumState.NONE);
         return delegate.transmit(frame);
-    }
-
-    @Override
-    public void flush() {
-        delegate.flush();
-    }
-
-    @Override
-    public void await(long timeoutNanos) {
-        delegate.await(timeoutNanos);
-    }
-
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    /** The wrapped link. */
-    public Link delegate() {
-        return delegate;
     }
 
     /** Frames recorded so far. */
@@ -210,7 +181,7 @@ public final class PcapLink implements Link {
         }
     }
 
-    private void record(ByteBuf frame) {
+    private void record(ByteBuf frame, ChecksumState checksum) {
         long timestamp = clock.nanos() + epochOffsetNanos;
         int length = frame.readableBytes();
         int included = Math.min(length, SNAPLEN);
@@ -230,6 +201,10 @@ public final class PcapLink implements Link {
             putInt(record + INCL_LEN_OFFSET, included);
             putInt(record + ORIG_LEN_OFFSET, length);
             frame.getBytes(frame.readerIndex(), buffer, record + RECORD_HEADER_LENGTH, included);
+            if (checksum == ChecksumState.PARTIAL && included == length) {
+                partialChecksum.complete(bufferView, record + RECORD_HEADER_LENGTH, length,
+                        delegate.framing() == Framing.ETHERNET);
+            }
             position = record + RECORD_HEADER_LENGTH + included;
             records++;
         }
@@ -260,14 +235,22 @@ public final class PcapLink implements Link {
         buffer[offset + 1] = (byte) value;
     }
 
-    /** Records each received frame, then hands it to the sink of the current receive call. Reused, not per call. */
+    /**
+     * Records each received frame, then hands it (with its checksum state) to the sink of the current receive call.
+     * Reused, not per call.
+     */
     private final class RecordingSink implements FrameSink {
         FrameSink downstream;
 
         @Override
         public void onFrame(ByteBuf frame) {
-            record(frame);
-            downstream.onFrame(frame);
+            onFrame(frame, ChecksumState.NONE);
+        }
+
+        @Override
+        public void onFrame(ByteBuf frame, ChecksumState checksum) {
+            record(frame, checksum);
+            downstream.onFrame(frame, checksum);
         }
     }
 

@@ -84,9 +84,14 @@ public final class TcpLayer {
      * header was checked). The caller keeps ownership of {@code buf}; nothing here holds on to it.
      */
     public void input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now) {
+        input(buf, offset, length, srcIp, dstIp, now, false);
+    }
+
+    /** As above; {@code trustedChecksum}: the link vouched for the checksum (io.ustack.link.ChecksumState). */
+    public void input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now, boolean trustedChecksum) {
         this.now = now;
         counters.tcpSegmentsIn++;
-        DropReason r = view.wrap(buf, offset, length).check(srcIp, dstIp);
+        DropReason r = view.wrap(buf, offset, length).check(srcIp, dstIp, !trustedChecksum);
         if (r != DropReason.NONE) {
             counters.drop(r);
             return;

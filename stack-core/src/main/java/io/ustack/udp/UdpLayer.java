@@ -80,8 +80,9 @@ public final class UdpLayer implements TransportInput {
     }
 
     @Override
-    public boolean input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now) {
-        DropReason r = in.wrap(buf, offset, length).check(srcIp, dstIp);
+    public boolean input(ByteBuf buf, int offset, int length, int srcIp, int dstIp, long now,
+            boolean trustedChecksum) {
+        DropReason r = in.wrap(buf, offset, length).check(srcIp, dstIp, !trustedChecksum);
         if (r != DropReason.NONE) {
             counters.drop(r);
             return true; // malformed: no ICMP answer

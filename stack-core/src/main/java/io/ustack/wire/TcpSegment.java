@@ -71,6 +71,14 @@ public final class TcpSegment {
      * (pseudo-header checksum over the whole segment), else NONE. Options are not examined.
      */
     public DropReason check(int srcIp, int dstIp) {
+        return check(srcIp, dstIp, true);
+    }
+
+    /**
+     * As {@link #check(int, int)}; with {@code verifyChecksum} false the checksum is not looked at (the link vouched
+     * for it: a device verified it, or it is a partial checksum of a frame that never crossed a wire).
+     */
+    public DropReason check(int srcIp, int dstIp, boolean verifyChecksum) {
         if (length < MIN_HEADER_LENGTH) {
             return DropReason.TRUNCATED;
         }
@@ -78,9 +86,11 @@ public final class TcpSegment {
         if (hl < MIN_HEADER_LENGTH || hl > length) {
             return DropReason.BAD_HEADER_LENGTH;
         }
-        int sum = Checksum.pseudoHeaderV4(srcIp, dstIp, Ipv4Packet.PROTOCOL_TCP, length);
-        if (Checksum.finish(Checksum.sum(buf, offset, length, sum)) != 0) {
-            return DropReason.BAD_CHECKSUM;
+        if (verifyChecksum) {
+            int sum = Checksum.pseudoHeaderV4(srcIp, dstIp, Ipv4Packet.PROTOCOL_TCP, length);
+            if (Checksum.finish(Checksum.sum(buf, offset, length, sum)) != 0) {
+                return DropReason.BAD_CHECKSUM;
+            }
         }
         return DropReason.NONE;
     }

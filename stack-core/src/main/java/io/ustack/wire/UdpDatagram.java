@@ -46,6 +46,14 @@ public final class UdpDatagram {
      * checksum that does not verify over the pseudo-header and the length-field bytes), else NONE.
      */
     public DropReason check(int srcIp, int dstIp) {
+        return check(srcIp, dstIp, true);
+    }
+
+    /**
+     * As {@link #check(int, int)}; with {@code verifyChecksum} false the checksum is not looked at (the link vouched
+     * for it: a device verified it, or it is a partial checksum of a frame that never crossed a wire).
+     */
+    public DropReason check(int srcIp, int dstIp, boolean verifyChecksum) {
         if (length < HEADER_LENGTH) {
             return DropReason.TRUNCATED;
         }
@@ -53,7 +61,7 @@ public final class UdpDatagram {
         if (udpLength < HEADER_LENGTH || udpLength > length) {
             return DropReason.BAD_LENGTH;
         }
-        if (checksum() != 0) {
+        if (verifyChecksum && checksum() != 0) {
             int sum = Checksum.pseudoHeaderV4(srcIp, dstIp, Ipv4Packet.PROTOCOL_UDP, udpLength);
             if (Checksum.finish(Checksum.sum(buf, offset, udpLength, sum)) != 0) {
                 return DropReason.BAD_CHECKSUM;

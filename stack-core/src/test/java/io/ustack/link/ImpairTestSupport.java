@@ -118,13 +118,12 @@ final class ImpairTestSupport {
     }
 
     /** Passes everything to a link and records the timeouts of the await calls that reach it. */
-    static final class AwaitRecordingLink implements Link {
-        final Link inner;
+    static final class AwaitRecordingLink extends ForwardingLink {
         final List<Long> awaits = new ArrayList<>();
         final Framing framing;
 
         AwaitRecordingLink(Link inner, Framing framing) {
-            this.inner = inner;
+            super(inner);
             this.framing = framing;
         }
 
@@ -138,50 +137,10 @@ final class ImpairTestSupport {
         }
 
         @Override
-        public int mtu() {
-            return inner.mtu();
-        }
-
-        @Override
-        public long macAddress() {
-            return inner.macAddress();
-        }
-
-        @Override
-        public boolean isUp() {
-            return inner.isUp();
-        }
-
-        @Override
-        public int receive(FrameSink sink, int budget) {
-            return inner.receive(sink, budget);
-        }
-
-        @Override
-        public boolean transmit(ByteBuf frame) {
-            return inner.transmit(frame);
-        }
-
-        @Override
-        public void flush() {
-            inner.flush();
-        }
-
-        @Override
         public void await(long timeoutNanos) {
             awaits.add(timeoutNanos);
             // the inner link sleeps in real time while a ManualClock stands still: keep tests fast
-            inner.await(Math.min(timeoutNanos, 1_000_000L));
-        }
-
-        @Override
-        public void wakeup() {
-            inner.wakeup();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            delegate.await(Math.min(timeoutNanos, 1_000_000L));
         }
     }
 }

@@ -59,7 +59,7 @@ class PcapLinkTest {
         assertThat(b.getShort()).isEqualTo((short) 4);
         assertThat(b.getInt()).isZero();
         assertThat(b.getInt()).isZero();
-        assertThat(b.getInt()).isEqualTo(65535);
+        assertThat(b.getInt()).isEqualTo(PcapLink.SNAPLEN);
         assertThat(b.getInt()).isEqualTo(1);
         assertRecord(b, 1_700_000_005L, 123_456_789, 3, 3, "112233");
         assertRecord(b, 1_700_000_006L, 7, 1, 1, "44");
@@ -80,9 +80,9 @@ class PcapLinkTest {
         ScriptedLink inner = new ScriptedLink(Link.Framing.ETHERNET);
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         PcapLink pcap = new PcapLink(inner, file, new ManualClock(0), 0);
-        for (int i = 0; i < 3; i++) { // 3 x 70000 bytes: more than the internal buffer, so it drains midway
-            ByteBuf big = Unpooled.buffer(70_000);
-            big.writeZero(70_000);
+        for (int i = 0; i < 3; i++) { // 3 x 300000 bytes: more than the internal buffer, so it drains midway
+            ByteBuf big = Unpooled.buffer(300_000);
+            big.writeZero(300_000);
             big.setByte(0, i + 1);
             pcap.transmit(big);
         }
@@ -93,10 +93,10 @@ class PcapLinkTest {
         for (int i = 0; i < 3; i++) {
             assertThat(b.getInt()).isZero();
             assertThat(b.getInt()).isZero();
-            assertThat(b.getInt()).as("incl_len").isEqualTo(65535);
-            assertThat(b.getInt()).as("orig_len").isEqualTo(70_000);
+            assertThat(b.getInt()).as("incl_len").isEqualTo(PcapLink.SNAPLEN);
+            assertThat(b.getInt()).as("orig_len").isEqualTo(300_000);
             assertThat(b.get(b.position())).isEqualTo((byte) (i + 1));
-            b.position(b.position() + 65535);
+            b.position(b.position() + PcapLink.SNAPLEN);
         }
         assertRecord(b, 0, 0, 1, 1, "5a");
         assertThat(b.hasRemaining()).isFalse();
@@ -138,8 +138,8 @@ class PcapLinkTest {
         };
         PcapLink pcap = new PcapLink(inner, broken, new ManualClock(), 0);
         for (int i = 0; i < 3; i++) {
-            ByteBuf big = Unpooled.buffer(60_000);
-            big.writeZero(60_000);
+            ByteBuf big = Unpooled.buffer(150_000);
+            big.writeZero(150_000);
             assertThat(pcap.transmit(big)).isTrue();
         }
         assertThat(inner.transmitted).hasSize(3);

@@ -1,7 +1,8 @@
 /*
  * LibC: the few Linux system calls a TAP/TUN link needs, bound through the Java FFM API (java.lang.foreign), no JNI.
- * open(2), ioctl(2) (variadic), read(2), write(2), close(2), poll(2), eventfd(2), strerror(3). Every call that can fail
- * captures errno into a caller-owned segment (Linker.Option.captureCallState), so errors come with their reason.
+ * open(2), ioctl(2) (variadic), read(2), write(2), writev(2), close(2), poll(2), eventfd(2), strerror(3). Every call
+ * that can fail captures errno into a caller-owned segment (Linker.Option.captureCallState), so errors come with their
+ * reason.
  *
  * Buffers are passed as JAVA_LONG addresses, not as MemorySegments: on LP64 Linux (x86-64, AArch64) a pointer
  * argument travels in the same integer register as a long, and passing a raw address lets the per-frame paths call
@@ -70,6 +71,9 @@ final class LibC {
     // ssize_t write(int fd, const void *buf, size_t count);
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+    // ssize_t writev(int fd, const struct iovec *iov, int iovcnt);
+    private static final MethodHandle WRITEV = bind("writev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
     // int close(int fd);
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
     // int poll(struct pollfd *fds, nfds_t nfds, int timeout);
@@ -146,6 +150,15 @@ final class LibC {
         }
     }
 
+    /** writev(2) of {@code count} struct iovec at {@code iovAddress}. */
+    static long writev(MemorySegment state, int fd, long iovAddress, int count) {
+        try {
+            return (long) WRITEV.invokeExact(state, fd, iovAddress, count);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static int close(MemorySegment state, int fd) {
         try {
             return (int) CLOSE.invokeExact(state, fd);
@@ -188,6 +201,11 @@ final class LibC {
     static final long POLLFD_REVENTS_OFFSET = 6;
 
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
+
+    /** Layout of struct iovec: void *iov_base; size_t iov_len. */
+    static final long IOVEC_SIZE = 16;
+    static final long IOVEC_BASE_OFFSET = 0;
+    static final long IOVEC_LEN_OFFSET = 8;
 
     private static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {

@@ -11,6 +11,13 @@
  * one is pending (the engine has not yet returned from or entered await), further wakeup() calls cost one atomic
  * operation and no system call.
  *
+ * Offloads (TapOptions.OFFLOADS, opened by TunTap with IFF_VNET_HDR; Linux Documentation/networking/tuntap.rst):
+ * every read starts with a 12-byte virtio-net header (virtio spec 1.x section 5.1.6, VnetHeader) and may carry a TCP
+ * super-frame of up to 64 KiB (GSO) whose checksum is partial; the header is checked (a bad one is counted in
+ * rxMalformed and the frame dropped) and its checksum state handed to the sink with the frame. Writes put a zero
+ * header (a plain frame, checksum complete) in front of the frame with writev(2): no copy of a direct frame. Frames
+ * we send are never segmented by the kernel for us (no TSO on transmit yet).
+ *
  * Closing from any thread: the engine thread marks itself inside a call (a volatile field written on entry, read by
  * close after it publishes `closed`, Dekker style); descriptors and native memory are released by close() when the
  * engine is outside, or by the engine thread on its way out of the call it is in. No descriptor number is ever used
@@ -21,6 +28,7 @@ package io.ustack.tap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.ustack.link.ChecksumState;
 import io.ustack.link.FrameSink;
 import io.ustack.link.Link;
 
@@ -40,7 +48,10 @@ public final class TapLink implements Link {
     public static final int DEFAULT_MTU = 1500;
     /** Longest poll(2) sleep of one {@link #await} call. */
     public static final long MAX_AWAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
-    /** The read buffer: the largest frame a tun device hands out (64 KiB super-frames only come with offloads). */
+    /**
+     * The read buffer: the largest frame a tun device hands out (64 KiB super-frames, behind a 12-byte virtio-net
+     * header, only come with offloads).
+     */
     static final int READ_CAPACITY = 65536 + 64;
     /** How long close() waits for the engine thread to leave a call before leaving the release to that thread. */
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -50,6 +61,11 @@ public final class TapLink implements Link {
     private final int eventFd;
     private final int mtu;
     private final long mac;
+    /** Frames read and written carry a {@link VnetHeader} (the device was opened with offloads). */
+    private final boolean vnet;
+    /** Frames longer than this (the MTU plus the link header) are super-frames. */
+    private final int largestPlainFrame;
+    private final VnetHeader header = new VnetHeader();
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
 
     // --- native memory (one shared arena, freed once on release) ---
@@ -69,6 +85,9 @@ public final class TapLink implements Link {
     /** The eventfd increment (1) and the errno of wakeup calls: used only under {@link #wakeLock}. */
     private final long oneAddress;
     private final MemorySegment wakeState;
+    /** Two struct iovec for writev: [0] a zero vnet header, [1] the frame (vnet mode only). */
+    private final MemorySegment iov;
+    private final long iovAddress;
 
     // --- cross-thread state ---
     private final Object wakeLock = new Object();
@@ -87,6 +106,11 @@ public final class TapLink implements Link {
     // --- statistics, written by the engine thread only ---
     private long rxFrames;
     private long rxBytes;
+    private long rxSuperFrames;
+    private long rxGsoFrames;
+    private long rxPartialChecksum;
+    private long rxMalformed;
+    private int rxLargestFrame;
     private long txFrames;
     private long txBytes;
     private long txDropped;
@@ -105,6 +129,8 @@ public final class TapLink implements Link {
         this.device = device;
         this.fd = device.fd();
         this.mtu = mtu;
+        this.vnet = device.vnetHeader();
+        this.largestPlainFrame = mtu + (device.mode() == DeviceMode.TAP ? 14 : 0);
         if (device.mode() == DeviceMode.TUN) {
             this.mac = 0;
         } else {
@@ -119,6 +145,13 @@ public final class TapLink implements Link {
             scratch = arena.allocate(READ_CAPACITY, 64);
             scratchAddress = scratch.address();
             scratchView = scratch.asByteBuffer();
+            VnetHeader.writePlain(scratch, 0); // a copied frame goes at VnetHeader.LENGTH behind it (vnet mode)
+            MemorySegment zeroHeader = arena.allocate(VnetHeader.LENGTH, 8);
+            VnetHeader.writePlain(zeroHeader, 0);
+            iov = arena.allocate(2 * LibC.IOVEC_SIZE, 8);
+            iovAddress = iov.address();
+            iov.set(ValueLayout.JAVA_LONG, LibC.IOVEC_BASE_OFFSET, zeroHeader.address());
+            iov.set(ValueLayout.JAVA_LONG, LibC.IOVEC_LEN_OFFSET, VnetHeader.LENGTH);
             MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
             one.set(ValueLayout.JAVA_LONG, 0, 1L);
             oneAddress = one.address();
@@ -153,7 +186,13 @@ public final class TapLink implements Link {
 
     /** Opens (or creates) a TAP or TUN device. */
     public static TapLink open(String name, DeviceMode mode, int mtu, long mac) throws TapException {
-        return new TapLink(TunTap.open(name, mode), mtu, mac);
+        return open(name, mode, mtu, mac, TapOptions.PLAIN);
+    }
+
+    /** Opens (or creates) a TAP or TUN device with {@code options} (e.g. {@link TapOptions#OFFLOADS}). */
+    public static TapLink open(String name, DeviceMode mode, int mtu, long mac, TapOptions options)
+            throws TapException {
+        return new TapLink(TunTap.open(name, mode, options), mtu, mac);
     }
 
     /** A random unicast, locally administered MAC (first octet xxxxxx10). */
@@ -197,8 +236,9 @@ public final class TapLink implements Link {
             return 0;
         }
         int delivered = 0;
+        int malformed = 0;
         try {
-            while (delivered < budget) {
+            while (delivered + malformed < budget) {
                 long n = LibC.read(engineState, fd, readAddress, READ_CAPACITY);
                 if (n <= 0) {
                     if (n == 0) {
@@ -213,15 +253,32 @@ public final class TapLink implements Link {
                     }
                     break;
                 }
-                int length = (int) n;
+                int start = 0;
+                ChecksumState checksum = ChecksumState.NONE;
+                if (vnet) {
+                    if (n < VnetHeader.LENGTH || header.read(readBuffer, 0).problem((int) n - VnetHeader.LENGTH)
+                            != null) {
+                        rxMalformed++;
+                        malformed++;
+                        continue;
+                    }
+                    start = VnetHeader.LENGTH;
+                    checksum = header.checksumState();
+                    countOffloads(checksum);
+                }
+                int length = (int) n - start;
                 ByteBuf frame = allocator.directBuffer(length, length);
-                readView.clear().limit(length);
+                readView.clear().limit((int) n).position(start);
                 frame.writeBytes(readView);
                 rxFrames++;
                 rxBytes += length;
+                if (length > largestPlainFrame) {
+                    rxSuperFrames++;
+                }
+                rxLargestFrame = Math.max(rxLargestFrame, length);
                 delivered++;
                 try {
-                    sink.onFrame(frame);
+                    sink.onFrame(frame, checksum);
                 } finally {
                     frame.release();
                 }
@@ -230,6 +287,15 @@ public final class TapLink implements Link {
             exit();
         }
         return delivered;
+    }
+
+    private void countOffloads(ChecksumState checksum) {
+        if (header.isGso()) {
+            rxGsoFrames++;
+        }
+        if (checksum == ChecksumState.PARTIAL) {
+            rxPartialChecksum++;
+        }
     }
 
     @Override
@@ -251,22 +317,32 @@ public final class TapLink implements Link {
 
     private boolean write(ByteBuf frame) {
         int length = frame.readableBytes();
+        int prefix = vnet ? VnetHeader.LENGTH : 0;
         long address;
+        boolean gather = false;
         if (frame.hasMemoryAddress()) {
             address = frame.memoryAddress() + frame.readerIndex();
-        } else if (length <= READ_CAPACITY) {
-            scratchView.clear().limit(length);
+            if (vnet) {
+                iov.set(ValueLayout.JAVA_LONG, LibC.IOVEC_SIZE + LibC.IOVEC_BASE_OFFSET, address);
+                iov.set(ValueLayout.JAVA_LONG, LibC.IOVEC_SIZE + LibC.IOVEC_LEN_OFFSET, length);
+                gather = true;
+            }
+        } else if (length + prefix <= READ_CAPACITY) {
+            // behind the zero header written once at construction in vnet mode
+            scratchView.clear().limit(prefix + length).position(prefix);
             frame.getBytes(frame.readerIndex(), scratchView);
             address = scratchAddress;
+            length += prefix;
         } else {
             txDropped++;
             return false;
         }
         for (;;) {
-            long n = LibC.write(engineState, fd, address, length);
+            long n = gather ? LibC.writev(engineState, fd, iovAddress, 2)
+                    : LibC.write(engineState, fd, address, length);
             if (n >= 0) {
                 txFrames++;
-                txBytes += length;
+                txBytes += frame.readableBytes();
                 return true;
             }
             int errno = LibC.errno(engineState);
@@ -388,6 +464,36 @@ public final class TapLink implements Link {
         return rxBytes;
     }
 
+    /** True when the link was opened with offloads (every frame carries a virtio-net header). */
+    public boolean offloads() {
+        return vnet;
+    }
+
+    /** Received frames longer than the MTU plus the link header (super-frames; only with offloads). */
+    public long rxSuperFrames() {
+        return rxSuperFrames;
+    }
+
+    /** Received frames whose virtio-net header said GSO (a TCP segment the kernel did not cut to the MSS). */
+    public long rxGsoFrames() {
+        return rxGsoFrames;
+    }
+
+    /** Received frames whose transport checksum was partial (VIRTIO_NET_HDR_F_NEEDS_CSUM). */
+    public long rxPartialChecksum() {
+        return rxPartialChecksum;
+    }
+
+    /** Frames dropped for a virtio-net header that does not fit the frame or asks for what was not negotiated. */
+    public long rxMalformed() {
+        return rxMalformed;
+    }
+
+    /** The longest frame received so far (without the virtio-net header). */
+    public int rxLargestFrame() {
+        return rxLargestFrame;
+    }
+
     /** Frames the device accepted. */
     public long txFrames() {
         return txFrames;
@@ -409,6 +515,7 @@ public final class TapLink implements Link {
 
     @Override
     public String toString() {
-        return "TapLink[" + device.name() + " " + device.mode() + " mtu " + mtu + (isUp() ? " up" : " down") + "]";
+        return "TapLink[" + device.name() + " " + device.mode() + " mtu " + mtu + (vnet ? " offloads" : "")
+                + (isUp() ? " up" : " down") + "]";
     }
 }

@@ -85,23 +85,19 @@ class TapLinkTest {
 
     @Test
     void openingATunNameAsTapIsRefused() throws Exception {
-        String name = TapTestSupport.uniqueName();
-        TapTestSupport.run("ip", "tuntap", "add", "dev", name, "mode", "tun");
-        try {
+        try (TapTestSupport.PersistentDevice tun = TapTestSupport.PersistentDevice.create(DeviceMode.TUN)) {
+            String name = tun.name();
             assertThatThrownBy(() -> TapLink.open(name, DeviceMode.TAP, 1500))
                     .isInstanceOf(TapException.class)
                     .hasMessageContaining("Cannot attach TAP device '" + name + "'")
                     .hasMessageContaining("(EINVAL)");
-        } finally {
-            TapTestSupport.run("ip", "tuntap", "del", "dev", name, "mode", "tun");
         }
     }
 
     @Test
     void attachesToAPersistentDeviceAndLeavesItInPlace() throws Exception {
-        String name = TapTestSupport.uniqueName();
-        assertThat(TapTestSupport.run("ip", "tuntap", "add", "dev", name, "mode", "tap").exitCode()).isZero();
-        try {
+        try (TapTestSupport.PersistentDevice tap = TapTestSupport.PersistentDevice.create(DeviceMode.TAP)) {
+            String name = tap.name();
             try (TapLink link = TapLink.open(name)) {
                 assertThat(link.isUp()).isTrue();
             }
@@ -109,8 +105,6 @@ class TapLinkTest {
             try (TapLink again = TapLink.open(name)) {
                 assertThat(again.isUp()).as("the fd was really closed: the device can be attached again").isTrue();
             }
-        } finally {
-            TapTestSupport.run("ip", "tuntap", "del", "dev", name, "mode", "tap");
         }
     }
 
@@ -219,12 +213,12 @@ class TapLinkTest {
     void transmitIsRefusedWhileTheInterfaceIsDownAndAcceptedOnceUp() throws Exception {
         String name = TapTestSupport.uniqueName();
         try (TapLink link = TapLink.open(name)) {
-            assertThat(link.transmit(localExperimentalFrame(link, true))).isFalse();
+            assertThat(link.transmit(TapTestSupport.localExperimentalFrame(link, true))).isFalse();
             assertThat(link.lastErrno()).isEqualTo(LibC.EIO);
             assertThat(link.isUp()).as("a down interface is not a dead link").isTrue();
             assertThat(TapTestSupport.run("ip", "link", "set", "dev", name, "up").exitCode()).isZero();
-            assertThat(link.transmit(localExperimentalFrame(link, true))).as("direct buffer").isTrue();
-            assertThat(link.transmit(localExperimentalFrame(link, false))).as("heap buffer").isTrue();
+            assertThat(link.transmit(TapTestSupport.localExperimentalFrame(link, true))).as("direct buffer").isTrue();
+            assertThat(link.transmit(TapTestSupport.localExperimentalFrame(link, false))).as("heap buffer").isTrue();
             assertThat(link.txFrames()).isEqualTo(2);
             assertThat(link.txBytes()).isEqualTo(2 * 60);
             assertThat(link.txDropped()).isEqualTo(1);
@@ -240,8 +234,8 @@ class TapLinkTest {
             ByteBuf direct = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(60));
             ByteBuf heap = Unpooled.wrappedBuffer(new byte[60]);
             try {
-                direct.setBytes(0, localExperimentalBytes(link));
-                heap.setBytes(0, localExperimentalBytes(link));
+                direct.setBytes(0, TapTestSupport.localExperimentalBytes(link));
+                heap.setBytes(0, TapTestSupport.localExperimentalBytes(link));
                 sendRetained(link, direct, heap, 50_000); // warm-up: JIT, pools
                 com.sun.management.ThreadMXBean threads =
                         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -262,22 +256,5 @@ class TapLinkTest {
             ByteBuf frame = (i & 1) == 0 ? direct : heap;
             link.transmit(frame.retain());
         }
-    }
-
-    /** A 60-byte broadcast frame of EtherType 0x88B5 (IEEE local experimental): the kernel has no handler for it. */
-    private static ByteBuf localExperimentalFrame(TapLink link, boolean direct) {
-        ByteBuf frame = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(60) : Unpooled.buffer(60);
-        return frame.writeBytes(localExperimentalBytes(link));
-    }
-
-    private static byte[] localExperimentalBytes(TapLink link) {
-        byte[] frame = new byte[60];
-        for (int i = 0; i < 6; i++) {
-            frame[i] = (byte) 0xFF;
-            frame[6 + i] = (byte) (link.macAddress() >>> (40 - 8 * i));
-        }
-        frame[12] = (byte) 0x88;
-        frame[13] = (byte) 0xB5;
-        return frame;
     }
 }

@@ -4,6 +4,9 @@
  */
 package io.ustack.tap;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -92,5 +95,42 @@ final class TapTestSupport {
 
     static boolean linkExists(String name) {
         return run("ip", "-o", "link", "show", "dev", name).exitCode() == 0;
+    }
+
+    /**
+     * A 60-byte broadcast frame from the link's MAC of EtherType 0x88B5 (IEEE local experimental): the kernel has no
+     * handler for it.
+     */
+    static ByteBuf localExperimentalFrame(TapLink link, boolean direct) {
+        ByteBuf frame = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(60) : Unpooled.buffer(60);
+        return frame.writeBytes(localExperimentalBytes(link));
+    }
+
+    static byte[] localExperimentalBytes(TapLink link) {
+        byte[] frame = new byte[60];
+        for (int i = 0; i < 6; i++) {
+            frame[i] = (byte) 0xFF;
+            frame[6 + i] = (byte) (link.macAddress() >>> (40 - 8 * i));
+        }
+        frame[12] = (byte) 0x88;
+        frame[13] = (byte) 0xB5;
+        return frame;
+    }
+
+    /** A persistent device made with `ip tuntap add` for one test; close() deletes it. */
+    record PersistentDevice(String name, DeviceMode mode) implements AutoCloseable {
+        static PersistentDevice create(DeviceMode mode) {
+            String name = uniqueName();
+            Result added = run("ip", "tuntap", "add", "dev", name, "mode", mode.ipMode());
+            if (added.exitCode() != 0) {
+                throw new IllegalStateException("ip tuntap add " + name + ": " + added.output());
+            }
+            return new PersistentDevice(name, mode);
+        }
+
+        @Override
+        public void close() {
+            run("ip", "tuntap", "del", "dev", name, "mode", mode.ipMode());
+        }
     }
 }

@@ -1,13 +1,17 @@
 /*
  * RunCommand: `ustack run`, the README's main job. With root and /dev/net/tun it serves on a real TAP device in a
  * private network namespace and lets the kernel there ping it and download from it (curl), printing what was
- * measured; without them it runs the in-memory demo. Everything it creates is removed before it returns.
+ * measured; without them it runs the in-memory demo. Everything it creates is removed before it returns. With
+ * --offload the TAP is opened with the virtio-net header and receive offloads (TapOptions.OFFLOADS), and the kernel
+ * also uploads the same number of bytes to our discard service (9), the direction the offloads speed up.
  */
 package io.ustack.tap.cli;
 
 import io.ustack.api.Stack;
 import io.ustack.app.PatternBytes;
 import io.ustack.app.Services;
+import io.ustack.tap.DeviceMode;
+import io.ustack.tap.TapOptions;
 import io.ustack.tap.netns.ExecResult;
 import io.ustack.tap.netns.KernelPeer;
 import io.ustack.tcp.CongestionAlgorithm;
@@ -29,6 +33,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--mtu", defaultValue = "1500", description = "Link MTU.")
     int mtu;
+
+    @Option(names = "--offload", description = "TAP mode: open the TAP with the virtio-net header and receive "
+            + "offloads (checksum, TSO4/TSO6), and also measure an upload from the kernel to our discard service.")
+    boolean offload;
 
     @Option(names = "--in-memory", description = "Run the in-memory demo even when a TAP could be used.")
     boolean inMemory;
@@ -66,13 +74,14 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private int overTap() throws Exception {
-        try (KernelPeer peer = KernelPeer.create(mtu);
+        try (KernelPeer peer = KernelPeer.create(mtu, DeviceMode.TAP, TapOptions.offloads(offload));
              Stack stack = Stack.builder(peer.link()).name(peer.deviceName())
                      .ipv4(peer.stackAddress() + "/" + peer.prefixLength())
                      .tcp(new TcpConfig().congestionControl(cc)).build().start();
              Services services = Services.start(stack)) {
-            System.out.printf("TAP %s: our stack %s (TCP %s), the kernel %s in namespace %s, MTU %d%n",
-                    peer.deviceName(), stack.ipv4(), cc, peer.kernelAddress(), peer.namespace(), mtu);
+            System.out.printf("TAP %s: our stack %s (TCP %s), the kernel %s in namespace %s, MTU %d%s%n",
+                    peer.deviceName(), stack.ipv4(), cc, peer.kernelAddress(), peer.namespace(), mtu,
+                    offload ? ", offloads on" : "");
             boolean ok = true;
             ExecResult ping = peer.run(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "2",
                     peer.stackAddress());
@@ -100,9 +109,34 @@ public final class RunCommand implements Callable<Integer> {
                     ok = false;
                 }
             }
+            if (offload) {
+                ok &= upload(peer);
+            }
             System.out.println("stack counters: " + stack.counters());
+            if (offload) {
+                System.out.println(OffloadReport.of(peer.link()));
+            }
             return ok ? 0 : 1;
         }
+    }
+
+    /** The kernel sends {@link #bytes} zero bytes to our discard service (9) with socat; the rate is printed. */
+    private boolean upload(KernelPeer peer) {
+        if (!commandExists(peer, "socat")) {
+            System.out.println("socat is not installed: skipping the upload (apt-get install socat)");
+            return true;
+        }
+        long start = System.nanoTime();
+        ExecResult up = peer.run(Duration.ofMinutes(5), "sh", "-c", "head -c " + bytes + " /dev/zero | socat -u -T 60"
+                + " STDIN TCP:" + peer.stackAddress() + ":9");
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (!up.ok()) {
+            System.out.println("upload failed: " + up.describe());
+            return false;
+        }
+        System.out.printf("kernel uploads %d bytes to our discard service: %.3f s = %.1f Mbit/s%n", bytes, secs,
+                bytes * 8 / 1e6 / secs);
+        return true;
     }
 
     private static boolean commandExists(KernelPeer peer, String command) {

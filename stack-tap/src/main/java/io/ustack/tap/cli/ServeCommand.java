@@ -3,7 +3,8 @@
  * (7), discard (9) and HTTP (80) services until interrupted or for --duration seconds, then prints its counters.
  * With --impair SPEC or the shortcuts (--loss, --reorder, --duplicate, --corrupt, --delay, --jitter, --rate, --seed)
  * the device is wrapped in an ImpairedLink, so the stack sees (and makes) a bad network; a capture (--pcap) records
- * the stack's side of it.
+ * the stack's side of it. With --offload the TAP is opened with the virtio-net header and receive offloads
+ * (TapOptions.OFFLOADS: the kernel hands us TCP super-frames of up to 64 KiB with partial checksums).
  */
 package io.ustack.tap.cli;
 
@@ -16,6 +17,7 @@ import io.ustack.link.Link;
 import io.ustack.link.PcapLink;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
+import io.ustack.tap.TapOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import io.ustack.tcp.CongestionAlgorithm;
@@ -56,6 +58,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0", description = "Seconds to serve (0 = until interrupted).")
     long duration;
 
+    @Option(names = "--offload", description = "Open the device with the virtio-net header and receive offloads "
+            + "(checksum, TSO4/TSO6): the kernel sends TCP super-frames of up to 64 KiB.")
+    boolean offload;
+
     @Mixin
     ImpairOptions impair;
 
@@ -68,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
         DeviceMode mode = device.tap != null ? DeviceMode.TAP : DeviceMode.TUN;
         String name = device.tap != null ? device.tap : device.tun;
         Impairment impairment = impair.impairment(); // a bad value stops here, before the device is opened
-        Link link = ImpairOptions.wrap(TapLink.open(name, mode, mtu), Clock.SYSTEM, impairment);
+        TapLink tap = TapLink.open(name, mode, mtu, TapLink.RANDOM_MAC, TapOptions.offloads(offload));
+        Link link = ImpairOptions.wrap(tap, Clock.SYSTEM, impairment);
         ImpairedLink impaired = link instanceof ImpairedLink i ? i : null;
         if (pcap != null) {
             link = PcapLink.open(link, pcap, Clock.SYSTEM);
@@ -81,8 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
         try (Stack stack = b.build().start(); Services services = Services.start(stack)) {
             Thread hook = new Thread(stop::countDown);
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80; tcp congestion control %s%s%n", mode,
-                    name, stack.ipv4(), cc, impairment.impairs() ? "; impaired: " + impairment : "");
+            System.out.printf("serving on %s %s (%s): echo 7, discard 9, http 80; tcp congestion control %s%s%s%n",
+                    mode, name, stack.ipv4(), cc, offload ? "; offloads on" : "",
+                    impairment.impairs() ? "; impaired: " + impairment : "");
             System.out.flush();
             if (duration > 0) {
                 stop.await(duration, TimeUnit.SECONDS);
@@ -90,6 +98,9 @@ public final class ServeCommand implements Callable<Integer> {
                 stop.await();
             }
             System.out.println("counters: " + stack.counters());
+            if (offload) {
+                System.out.println(OffloadReport.of(tap));
+            }
             if (impaired != null) {
                 System.out.println("impairment, sent: " + impaired.transmitCounters() + "; received: "
                         + impaired.receiveCounters());

@@ -17,6 +17,7 @@ package io.ustack.tap.netns;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapException;
 import io.ustack.tap.TapLink;
+import io.ustack.tap.TapOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,13 +53,14 @@ public final class KernelPeer implements AutoCloseable {
     private final int subnetThird;
     private final int mtu;
     private final DeviceMode mode;
+    private final TapOptions options;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TapLink link;
     private volatile boolean namespaceCreated;
     private volatile boolean deviceCreated;
 
-    private KernelPeer(int id, int mtu, DeviceMode mode) {
+    private KernelPeer(int id, int mtu, DeviceMode mode, TapOptions options) {
         long pid = ProcessHandle.current().pid();
         this.name = NAME_PREFIX + id;
         if (name.length() > 15) {
@@ -68,6 +70,7 @@ public final class KernelPeer implements AutoCloseable {
         this.subnetThird = id % 256;
         this.mtu = mtu;
         this.mode = mode;
+        this.options = options;
     }
 
     /** A fixture with MTU 1500 on both sides. */
@@ -86,8 +89,13 @@ public final class KernelPeer implements AutoCloseable {
 
     /** As {@link #create(int)}, with a TUN device (bare IP packets, no ARP) when {@code mode} is TUN. */
     public static KernelPeer create(int mtu, DeviceMode mode) throws TapException {
+        return create(mtu, mode, TapOptions.PLAIN);
+    }
+
+    /** As {@link #create(int, DeviceMode)}, the TapLink opened with {@code options} (e.g. offloads). */
+    public static KernelPeer create(int mtu, DeviceMode mode, TapOptions options) throws TapException {
         installShutdownHook();
-        KernelPeer peer = new KernelPeer(COUNTER.incrementAndGet(), mtu, mode);
+        KernelPeer peer = new KernelPeer(COUNTER.incrementAndGet(), mtu, mode, options);
         LIVE.add(peer);
         boolean done = false;
         try {
@@ -104,7 +112,7 @@ public final class KernelPeer implements AutoCloseable {
     private void setUp() throws TapException {
         host(List.of("ip", "tuntap", "add", "dev", name, "mode", mode.ipMode())).orThrow();
         deviceCreated = true;
-        link = TapLink.open(name, mode, mtu);
+        link = TapLink.open(name, mode, mtu, TapLink.RANDOM_MAC, options);
         host(List.of("ip", "netns", "add", name)).orThrow();
         namespaceCreated = true;
         host(List.of("ip", "link", "set", "dev", name, "netns", name)).orThrow();
