@@ -50,6 +50,11 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
         return handedOut.stream().filter(b -> b.refCnt() != 0).count();
     }
 
+    /** Capacity of the buffers handed out and not yet released. */
+    public long unreleasedBytes() {
+        return handedOut.stream().filter(b -> b.refCnt() != 0).mapToLong(ByteBuf::capacity).sum();
+    }
+
     public void assertAllReleased() {
         assertThat(unreleased()).as("buffers not released").isZero();
     }
