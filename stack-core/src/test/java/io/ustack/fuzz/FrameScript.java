@@ -11,14 +11,16 @@
  *     mut 0x40  source choice u8, destination choice u8                (else peer -> us; see SOURCES, DESTINATIONS)
  *     mut 0x80  Ethernet destination choice u8                         (else the stack's MAC)
  *     mut 0x01  a wrong transport checksum; mut 0x10 a wrong IPv4 header checksum (no fields)
- *   then the fields of the op (op u8 % 11):
- *     0 TCP on the established connection: flags u8, seq delta s16 (from the peer's next sequence number), ack delta
- *       s16 (from the stack's ISS + 1), window u16, urgent u16, options, payload
- *     1 TCP to the listener: source port u16, seq u32, ack u32, flags u8, window u16, urgent u16, options, payload
+ *   then the fields of the op (op u8 % 12):
+ *     0 TCP on the current connection (at first the fixture's established one): flags u8, seq delta s16 (from the
+ *       peer's next sequence number), ack delta s16 (from the stack's ISS + 1), window u16, urgent u16, options,
+ *       payload
+ *     1 TCP to the listener: source port u16, seq u32, ack u32, flags u8, window u16, urgent u16, options, payload;
+ *       a lone SYN answered by a SYN-ACK is acknowledged, and that connection becomes the current one
  *     2 UDP: port choice u8 (socket, socket, closed, u16), source port u16, udp flags u8 (1: no checksum, 2: length
  *       field u16 follows), payload
  *     3 ICMP: type u8, code u8, rest of header u32, payload
- *     4 ICMP error about the connection: type/code u8 u8, next-hop MTU u16, quoted seq delta s16 (from the stack's
+ *     4 ICMP error about the current connection: type/code u8 u8, next-hop MTU u16, quoted seq delta s16 (from the stack's
  *       ISS + 1), quoted total length u16, quoted IHL u8 (used if >= 0x80), extra quoted bytes u8 % 64
  *     5 ARP: operation u16 % 4, sender MAC choice u8, sender IP choice u8, target IP choice u8, shape u8 (1: HLEN 8,
  *       2: protocol type IPv6, 4: cut to 20 bytes)
@@ -30,6 +32,8 @@
  *     8 a raw Ethernet payload: EtherType choice u8, length u8, bytes (IPv4 header checksum fixed if mut 0x02)
  *     9 IGMP: type choice u8, max response time u8, group choice u8, extra bytes u8 % 16 (to 224.0.0.1 by default)
  *    10 time passes: u16 milliseconds
+ *    11 the application acts on the current connection: u8 % 5: write (u8 + 1) * 100 bytes, shut down output,
+ *       close, abort, post a read
  *   options (TCP): mask u8: 1 MSS u16, 2 WS u8, 4 SACK-permitted, 8 timestamps u32 u32, 16 SACK blocks (n = u8 % 4 + 1,
  *     each: left delta s16 from the stack's ISS + 1, length u16), 32 raw bytes (u8 % 41, then the bytes) appended;
  *     the area is cut to 40 bytes and padded with EOL
@@ -39,6 +43,7 @@ package io.ustack.fuzz;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.ustack.api.TcpSocket;
 import io.ustack.ip.IgmpLayer;
 import io.ustack.wire.ArpPacket;
 import io.ustack.wire.Checksum;
@@ -48,9 +53,12 @@ import io.ustack.wire.Ipv4Address;
 import io.ustack.wire.Ipv4Packet;
 import io.ustack.wire.MacAddress;
 import io.ustack.wire.TcpOptions;
+import io.ustack.wire.TcpOptionsRepr;
+import io.ustack.wire.TcpRepr;
 import io.ustack.wire.TcpSegment;
 import io.ustack.wire.UdpDatagram;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -78,12 +86,17 @@ final class FrameScript {
 
     private final StackUnderFuzz s;
     private final FuzzCursor in;
-    /** The sequence number of the peer's next in-order byte on the established connection. */
+    /** The current connection: the peer's port, its next in-order sequence number, the stack's ISS. */
+    private int port = PEER_PORT;
     private int peerNext = PEER_ISS + 1;
+    private int stackIss;
+    /** TSval of the last timestamps option sent (echoed in the ACK of a handshake). */
+    private int tsVal;
 
     FrameScript(StackUnderFuzz s, FuzzCursor in) {
         this.s = s;
         this.in = in;
+        this.stackIss = s.stackIss;
     }
 
     /** IP-level fields of one record. */
@@ -118,11 +131,11 @@ final class FrameScript {
 
     /** Reads one record and sends what it describes. */
     void record() {
-        int op = in.u8() % 11;
+        int op = in.u8() % 12;
         Ip ip = ip(in.u8());
         switch (op) {
             case 0 -> tcpOnConnection(ip);
-            case 1 -> tcp(ip, 1024 + in.u16() % 64512, LISTEN_PORT, in.u32(), in.u32(), in.u8());
+            case 1 -> tcpToListener(ip);
             case 2 -> udp(ip);
             case 3 -> icmp(ip, in.u8(), in.u8(), in.u32(), payload());
             case 4 -> icmpErrorAboutConnection(ip);
@@ -131,7 +144,8 @@ final class FrameScript {
             case 7 -> rawFragment(ip);
             case 8 -> rawEthernet(ip);
             case 9 -> igmp(ip);
-            default -> s.clock.advanceNanos(in.u16() * 1_000_000L);
+            case 10 -> s.clock.advanceNanos(in.u16() * 1_000_000L);
+            default -> application();
         }
     }
 
@@ -140,10 +154,48 @@ final class FrameScript {
     private void tcpOnConnection(Ip ip) {
         int flags = in.u8();
         int seq = peerNext + in.s16();
-        int ack = s.stackIss + 1 + in.s16();
-        int length = tcp(ip, PEER_PORT, LISTEN_PORT, seq, ack, flags);
+        int ack = stackIss + 1 + in.s16();
+        int length = tcp(ip, port, LISTEN_PORT, seq, ack, flags);
         if (seq == peerNext) {
             peerNext += length + (flags & TcpSegment.SYN) / TcpSegment.SYN + (flags & TcpSegment.FIN);
+        }
+    }
+
+    private void tcpToListener(Ip ip) {
+        int srcPort = 1024 + in.u16() % 64512;
+        int seq = in.u32();
+        int ack = in.u32();
+        int flags = in.u8();
+        tcp(ip, srcPort, LISTEN_PORT, seq, ack, flags);
+        if ((flags & (TcpSegment.SYN | TcpSegment.ACK | TcpSegment.RST)) != TcpSegment.SYN) {
+            return;
+        }
+        TcpRepr synAck = StackUnderFuzz.segmentTo(s.exchange(), srcPort, TcpSegment.SYN | TcpSegment.ACK);
+        if (synAck != null && synAck.acknowledgmentNumber() == seq + 1) {
+            TcpOptionsRepr options = synAck.options().timestamps()
+                    ? new TcpOptionsRepr(-1, -1, false, true, tsVal, synAck.options().tsVal(), new int[0])
+                    : TcpOptionsRepr.NONE;
+            s.sendTcp(srcPort, LISTEN_PORT, seq + 1, synAck.sequenceNumber() + 1, TcpSegment.ACK, options,
+                    new byte[0]);
+            port = srcPort;
+            peerNext = seq + 1;
+            stackIss = synAck.sequenceNumber();
+        }
+    }
+
+    private void application() {
+        int action = in.u8() % 5;
+        int amount = (in.u8() + 1) * 100;
+        TcpSocket socket = s.accepted.get(port);
+        if (socket == null) {
+            return;
+        }
+        switch (action) {
+            case 0 -> socket.write(ByteBuffer.wrap(new byte[amount]));
+            case 1 -> socket.shutdownOutput();
+            case 2 -> socket.close();
+            case 3 -> socket.abort();
+            default -> socket.read(ByteBuffer.allocate(amount));
         }
     }
 
@@ -177,11 +229,12 @@ final class FrameScript {
         }
         o.sackPermitted((mask & 4) != 0);
         if ((mask & 8) != 0) {
-            o.timestamps(in.u32(), in.u32());
+            tsVal = in.u32();
+            o.timestamps(tsVal, in.u32());
         }
         if ((mask & 16) != 0) {
             for (int n = in.u8() % 4 + 1; n > 0; n--) {
-                int left = s.stackIss + 1 + in.s16();
+                int left = stackIss + 1 + in.s16();
                 o.addSackBlock(left, left + in.u16());
             }
         }
@@ -241,7 +294,7 @@ final class FrameScript {
         int type = in.u8();
         int code = in.u8();
         int mtu = in.u16();
-        int seq = s.stackIss + 1 + in.s16();
+        int seq = stackIss + 1 + in.s16();
         int quotedTotal = in.u16();
         int ihl = in.u8();
         int extra = in.u8() % 64;
@@ -251,7 +304,7 @@ final class FrameScript {
             q.setByte(Ipv4Packet.VERSION_IHL_OFFSET, 0x40 | (ihl & 0xf));
         }
         q.setShort(Ipv4Packet.MIN_HEADER_LENGTH, LISTEN_PORT);
-        q.setShort(Ipv4Packet.MIN_HEADER_LENGTH + 2, PEER_PORT);
+        q.setShort(Ipv4Packet.MIN_HEADER_LENGTH + 2, port);
         q.setInt(Ipv4Packet.MIN_HEADER_LENGTH + 4, seq);
         byte[] quote = new byte[q.capacity()];
         q.getBytes(0, quote);

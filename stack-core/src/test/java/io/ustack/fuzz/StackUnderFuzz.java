@@ -3,7 +3,8 @@
  * idle), on an in-memory link whose far end is a RawPeer, with a ManualClock, a fixed random seed and a
  * TrackingAllocator, so a run is deterministic and the leak check exact. The stack has a TCP listener, an established
  * TCP connection opened by a hand-made handshake (with data the stack wrote and the peer has not acknowledged, so
- * ACKs, SACKs and ICMP errors about it matter), a bound UDP socket and a joined multicast group.
+ * ACKs, SACKs and ICMP errors about it matter; the stack writes as much on every connection it accepts later), a
+ * bound UDP socket and a joined multicast group.
  *
  * assertStillWorks() is the "engine stays usable" invariant: after any input a ping is answered, a UDP datagram
  * reaches its socket, and a new TCP connection carries data both ways. close() fails if any buffer the stack
@@ -41,7 +42,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
@@ -76,6 +79,8 @@ final class StackUnderFuzz implements AutoCloseable {
     final TcpSocket connection;
     /** The stack's initial sequence number on the established connection. */
     final int stackIss;
+    /** The connections the stack accepted on LISTEN_PORT, by the peer's port (on each it wrote UNACKED_BYTES). */
+    final Map<Integer, TcpSocket> accepted = new HashMap<>();
     private final TcpServerSocket checkListener;
     private final UdpSocket udp;
 
@@ -97,9 +102,16 @@ final class StackUnderFuzz implements AutoCloseable {
         Opened opened = handshake(listener, PEER_PORT, LISTEN_PORT, syn);
         connection = opened.socket;
         stackIss = opened.iss;
-        connection.write(ByteBuffer.wrap(new byte[UNACKED_BYTES]));
-        connection.read(ByteBuffer.allocate(1 << 16));
+        serve(listener, opened.socket);
         exchange();
+    }
+
+    /** Writes UNACKED_BYTES on {@code socket}, posts a read, and does the same for the listener's next connection. */
+    private void serve(TcpServerSocket listener, TcpSocket socket) {
+        accepted.put(socket.remoteAddress().getPort(), socket);
+        socket.write(ByteBuffer.wrap(new byte[UNACKED_BYTES]));
+        socket.read(ByteBuffer.allocate(1 << 16));
+        listener.accept().thenAccept(next -> serve(listener, next));
     }
 
     private record Opened(TcpSocket socket, int iss) {}
@@ -117,7 +129,7 @@ final class StackUnderFuzz implements AutoCloseable {
         return new Opened(await(accepted), synAck.sequenceNumber());
     }
 
-    private void sendTcp(int srcPort, int dstPort, int seq, int ack, int flags, TcpOptionsRepr options,
+    void sendTcp(int srcPort, int dstPort, int seq, int ack, int flags, TcpOptionsRepr options,
             byte[] payload) {
         TcpRepr repr = new TcpRepr(srcPort, dstPort, seq, ack, flags, 65535, 0, options, payload);
         ByteBuf b = peer.allocate(repr.bufferLength());
@@ -165,7 +177,7 @@ final class StackUnderFuzz implements AutoCloseable {
     }
 
     /** The last TCP segment to the peer's {@code peerPort} with all of {@code flags} among {@code frames}. */
-    private static TcpRepr segmentTo(List<ByteBuf> frames, int peerPort, int flags) {
+    static TcpRepr segmentTo(List<ByteBuf> frames, int peerPort, int flags) {
         TcpRepr found = null;
         for (ByteBuf f : frames) {
             Ipv4Packet ip = ipv4(f, Ipv4Packet.PROTOCOL_TCP);
