@@ -48,11 +48,7 @@ class TcpSegmentFuzzTest {
                     repr.acknowledgmentNumber(), repr.flags(), repr.window(), repr.urgentPointer(),
                     TcpOptionsFuzzTest.emittable(repr.options()), repr.payload());
             WireInput.assertRoundTrip(expected, repr.bufferLength(), (b, at) -> repr.emit(b, at, SRC_IP, DST_IP),
-                    b -> {
-                        TcpSegment again = new TcpSegment().wrap(b, 0, b.capacity());
-                        assertThat(again.check(SRC_IP, DST_IP)).isEqualTo(DropReason.NONE);
-                        return TcpRepr.parse(again);
-                    });
+                    b -> new TcpSegment().wrap(b, 0, b.capacity()), v -> v.check(SRC_IP, DST_IP), TcpRepr::parse);
         }
     }
 }

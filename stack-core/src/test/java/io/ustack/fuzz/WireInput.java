@@ -11,6 +11,7 @@ package io.ustack.fuzz;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.ustack.wire.DropReason;
 
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -59,16 +60,18 @@ final class WireInput implements AutoCloseable {
     }
 
     /**
-     * Round trip of a parsed Repr: {@code emit} writes it at offset 0 of a zeroed buffer of {@code length} bytes,
-     * {@code parse} checks and reads that buffer again; the result must equal {@code expected}.
+     * Round trip of a parsed Repr: {@code emit} writes it at offset 0 of a zeroed buffer of {@code length} bytes, a
+     * {@code view} of that buffer must {@code check} NONE and {@code parse} to {@code expected}.
      */
-    static <R> void assertRoundTrip(R expected, int length, BiConsumer<ByteBuf, Integer> emit,
-            Function<ByteBuf, R> parse) {
+    static <V, R> void assertRoundTrip(R expected, int length, BiConsumer<ByteBuf, Integer> emit,
+            Function<ByteBuf, V> view, Function<V, DropReason> check, Function<V, R> parse) {
         ByteBuf out = Unpooled.buffer(length, length);
         try {
             out.writeZero(length);
             emit.accept(out, 0);
-            assertThat(parse.apply(out)).as("emit(parse(x)) parsed again").isEqualTo(expected);
+            V again = view.apply(out);
+            assertThat(check.apply(again)).as("check() of emit(parse(x))").isEqualTo(DropReason.NONE);
+            assertThat(parse.apply(again)).as("emit(parse(x)) parsed again").isEqualTo(expected);
         } finally {
             out.release();
         }
