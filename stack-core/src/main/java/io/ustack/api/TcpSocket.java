@@ -269,7 +269,13 @@ public final class TcpSocket implements AutoCloseable {
                         : WsaError.WSAESHUTDOWN, "the connection has ended"));
                 continue;
             }
-            int n = op.view.isReadable() ? conn.write(op.view, op.view.readableBytes()) : 0;
+            int n;
+            try {
+                n = op.view.isReadable() ? conn.write(op.view, op.view.readableBytes()) : 0;
+            } catch (WsaException e) { // WSAESHUTDOWN after shutdownOutput or close: this write fails, not the engine
+                writes.poll().future.completeExceptionally(e);
+                continue;
+            }
             op.moved += n;
             if (op.view.isReadable()) {
                 return; // send buffer full: onWritable resumes

@@ -160,6 +160,25 @@ class StackSocketsTest {
     }
 
     @Test
+    void aWriteAfterShutdownOrCloseFailsItsFutureWithWsaeshutdown() {
+        // found by ReceivePathFuzzTest (templatedFrames/write_after_shutdown_output): the connection's WSAESHUTDOWN
+        // escaped the engine command, so the write threw on the engine thread and never completed from any other
+        TcpServerSocket listener = net.await(net.server.listen(7, 16));
+        CompletableFuture<TcpSocket> accepted = listener.accept();
+        TcpSocket c = net.await(net.client.connect(server7));
+        net.await(accepted);
+        net.await(c.shutdownOutput());
+        CompletableFuture<Integer> afterShutdown = c.write(ByteBuffer.wrap(new byte[] {1}));
+        c.close();
+        CompletableFuture<Integer> afterClose = c.write(ByteBuffer.wrap(new byte[] {2}));
+        for (CompletableFuture<Integer> w : List.of(afterShutdown, afterClose)) {
+            assertThatThrownBy(() -> net.await(w)).hasRootCauseInstanceOf(WsaException.class)
+                    .rootCause().satisfies(e -> assertThat(((WsaException) e).error())
+                            .isEqualTo(WsaError.WSAESHUTDOWN));
+        }
+    }
+
+    @Test
     void connectToAClosedPortIsRefused() {
         CompletableFuture<TcpSocket> f = net.client.connect(new InetSocketAddress("10.0.0.1", 4444));
         net.pumpUntil(f::isDone, 1_000_000L, 5_000_000_000L);

@@ -15,11 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leak detector is off for these buffers: at PARANOID it records a stack trace on every access, which made the
  * multi-megabyte transfer tests take minutes, and the check here is exact anyway.
  */
-final class TrackingAllocator extends AbstractByteBufAllocator {
+public final class TrackingAllocator extends AbstractByteBufAllocator {
     private final UnpooledByteBufAllocator delegate = new UnpooledByteBufAllocator(true, true, false);
     private final List<ByteBuf> handedOut = new ArrayList<>();
 
-    TrackingAllocator() {
+    public TrackingAllocator() {
         super(true);
     }
 
@@ -50,7 +50,12 @@ final class TrackingAllocator extends AbstractByteBufAllocator {
         return handedOut.stream().filter(b -> b.refCnt() != 0).count();
     }
 
-    void assertAllReleased() {
+    /** Capacity of the buffers handed out and not yet released. */
+    public long unreleasedBytes() {
+        return handedOut.stream().filter(b -> b.refCnt() != 0).mapToLong(ByteBuf::capacity).sum();
+    }
+
+    public void assertAllReleased() {
         assertThat(unreleased()).as("buffers not released").isZero();
     }
 }
