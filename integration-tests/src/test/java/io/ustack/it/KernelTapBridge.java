@@ -6,7 +6,8 @@
  * (ImpairedGoodputTest) and beside Linux over a veth with nftables drops (KernelLossBaseline).
  *
  * Frames are forwarded unchanged (Ethernet II, the kernels' own MACs). Each kernel gets a /32 on-link route to the
- * other's address through its TAP, so ARP and IP cross the bridge as on a wire. The ImpairedLink wraps A's TapLink
+ * other's address through its TAP and a permanent neighbour entry for it (under loss, a kernel that loses three ARP
+ * requests in a row fails the connect with EHOSTUNREACH), so IP crosses the bridge as on a wire. The ImpairedLink wraps A's TapLink
  * exactly as StackPeer wraps the TAP our stack uses, so its receive rules impair what A sends (data) and its transmit
  * rules what reaches A (ACKs). Offloads (tso, gso, gro) are off on both TAP devices, so segments are MTU-sized.
  *
@@ -110,6 +111,9 @@ final class KernelTapBridge implements AutoCloseable {
             b = KernelPeer.create();
             a.ip("route", "add", b.kernelAddress() + "/32", "dev", a.deviceName());
             b.ip("route", "add", a.kernelAddress() + "/32", "dev", b.deviceName());
+            // the impairment drops ARP too; a kernel that loses three requests fails connect() with EHOSTUNREACH
+            a.pinNeighbour(b.kernelAddress(), b.kernelMac());
+            b.pinNeighbour(a.kernelAddress(), a.kernelMac());
             for (KernelPeer p : new KernelPeer[] {a, b}) {
                 p.run(KernelTools.QUICK, "ethtool", "-K", p.deviceName(), "tso", "off", "gso", "off", "gro", "off")
                         .orThrow();

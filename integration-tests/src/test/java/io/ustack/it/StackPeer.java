@@ -75,6 +75,11 @@ final class StackPeer implements AutoCloseable {
             if (impairment.impairs()) {
                 s.impaired = new ImpairedLink(link, Clock.SYSTEM, impairment);
                 link = s.impaired;
+                if (mode == DeviceMode.TAP) {
+                    // the kernel's ARP for us would be impaired too: three lost requests fail its connect() with
+                    // EHOSTUNREACH. Our own ARP for the kernel stays impaired (our TCP retries through it).
+                    s.peer.pinNeighbour(s.peer.stackAddress(), s.peer.link().macAddress());
+                }
             }
             if (pcapFile == null && Boolean.getBoolean("ustack.it.pcap")) {
                 pcapFile = KernelTools.artifactDirectory("pcap").resolve(s.peer.namespace() + ".pcap");

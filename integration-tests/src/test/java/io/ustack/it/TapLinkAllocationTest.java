@@ -56,8 +56,7 @@ class TapLinkAllocationTest {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
         try (KernelPeer peer = KernelPeer.create(TapLink.DEFAULT_MTU, DeviceMode.TAP, TapOptions.offloads(offloads))) {
             TapLink link = peer.link();
-            peer.ip("neigh", "replace", peer.stackAddress(), "lladdr", macText(link.macAddress()), "dev",
-                    peer.deviceName(), "nud", "permanent");
+            peer.pinNeighbour(peer.stackAddress(), link.macAddress());
             Process flood = peer.exec("socat", "-u", "-b", "1472", "/dev/zero",
                     "UDP-SENDTO:" + peer.stackAddress() + ":9");
             try {
@@ -125,16 +124,5 @@ class TapLinkAllocationTest {
                 link.await(1_000_000);
             }
         }
-    }
-
-    static String macText(long mac) {
-        StringBuilder s = new StringBuilder();
-        for (int shift = 40; shift >= 0; shift -= 8) {
-            if (s.length() > 0) {
-                s.append(':');
-            }
-            s.append(String.format("%02x", (mac >>> shift) & 0xFF));
-        }
-        return s.toString();
     }
 }

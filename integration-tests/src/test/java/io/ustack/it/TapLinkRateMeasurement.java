@@ -66,8 +66,7 @@ class TapLinkRateMeasurement {
     void readLoop() throws Exception {
         try (KernelPeer peer = KernelPeer.create()) {
             TapLink link = peer.link();
-            peer.ip("neigh", "replace", peer.stackAddress(), "lladdr", TapLinkAllocationTest.macText(link.macAddress()),
-                    "dev", peer.deviceName(), "nud", "permanent");
+            peer.pinNeighbour(peer.stackAddress(), link.macAddress());
             boolean hping = HostRequirements.findOnPath("hping3").isPresent();
             String source = hping ? "hping3 UDP flood" : "socat UDP flood";
             Process flood = hping

@@ -176,6 +176,30 @@ public final class KernelPeer implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Pins the kernel's neighbour entry for {@code address} to {@code mac} (`ip neigh replace ... nud permanent`), so
+     * the kernel never resolves it with ARP. For tests that impair the link: the kernel gives up resolving after three
+     * lost requests and fails a connect with EHOSTUNREACH, which would measure ARP instead of TCP.
+     */
+    public void pinNeighbour(String address, long mac) {
+        if (mode != DeviceMode.TAP) {
+            throw new IllegalStateException("no neighbours on a " + mode + " device");
+        }
+        ip("neigh", "replace", address, "lladdr", macText(mac), "dev", name, "nud", "permanent");
+    }
+
+    /** {@code mac} (low 48 bits) as `ip` writes it: six colon-separated lowercase hex bytes. */
+    public static String macText(long mac) {
+        StringBuilder s = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            if (s.length() > 0) {
+                s.append(':');
+            }
+            s.append(String.format("%02x", (mac >>> shift) & 0xFF));
+        }
+        return s.toString();
+    }
+
     /** The kernel interface's MAC address (low 48 bits), as `ip link` reports it. */
     public long kernelMac() {
         String out = ip("-o", "link", "show", "dev", name).stdout();
