@@ -173,8 +173,9 @@ class ImpairedGoodputTest {
     @Order(4)
     @RequiresKernelPeer(commands = {"ethtool", "nstat"})
     void underTenPercentLossOurSenderKeepsUpWithLinuxsLossBasedSender(@TempDir Path dir) throws Exception {
+        // the same 4 MiB each: both are dominated by a few dozen 200 ms timeouts, so a shorter run is mostly noise
         KernelTransfers.Outcome[] r = sideBySide(dir, "loss=10,seed=11", CongestionAlgorithm.CUBIC, 4L << 20,
-                "reno", RENO_LOSSY_BYTES, PORT + 2);
+                "reno", 4L << 20, PORT + 2);
         assertThat(r[0].megabitsPerSecond()).as("our goodput (Mbit/s) against half of Linux reno's")
                 .isGreaterThanOrEqualTo(r[1].megabitsPerSecond() / 2);
     }
