@@ -210,7 +210,7 @@ public final class Stack implements AutoCloseable {
         private ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         private RandomGenerator random = new SecureRandom();
         private String name = "stack";
-        private int spinsBeforeSleep = 200;
+        private int spinsBeforeSleep = Integer.getInteger("ustack.spins", 200); // EXPERIMENT
 
         private Builder(Link link) {
             this.link = Objects.requireNonNull(link, "link");

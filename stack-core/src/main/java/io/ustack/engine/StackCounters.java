@@ -19,6 +19,8 @@ public final class StackCounters {
     public long tcpSegmentsIn;
     public long tcpSegmentsOut;
     public long tcpRetransmits;
+    /** TCP super-segments handed to a link with segmentation offload (each counts its pieces in tcpSegmentsOut). */
+    public long tcpSuperSegmentsOut;
     public long tcpResetsSent;
     public long udpDatagramsIn;
     public long udpDatagramsOut;
@@ -69,7 +71,8 @@ public final class StackCounters {
     @Override
     public String toString() {
         return "framesIn=" + framesIn + " framesOut=" + framesOut + " bytesIn=" + bytesIn + " bytesOut=" + bytesOut
-                + " tcpIn=" + tcpSegmentsIn + " tcpOut=" + tcpSegmentsOut + " tcpRetransmits=" + tcpRetransmits
+                + " tcpIn=" + tcpSegmentsIn + " tcpOut=" + tcpSegmentsOut + " tcpSuperOut=" + tcpSuperSegmentsOut
+                + " tcpRetransmits=" + tcpRetransmits
                 + " tcpResetsSent=" + tcpResetsSent + " udpIn=" + udpDatagramsIn + " udpOut=" + udpDatagramsOut
                 + " reasmOKs=" + ipReasmOKs + " reasmFails=" + ipReasmFails + " fragCreates=" + ipFragCreates
                 + " drops=" + dropSnapshot();

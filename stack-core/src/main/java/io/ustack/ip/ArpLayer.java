@@ -13,6 +13,7 @@ import io.ustack.link.Link;
 import io.ustack.wire.ArpPacket;
 import io.ustack.wire.DropReason;
 import io.ustack.wire.EthernetFrame;
+import io.ustack.wire.TcpSegmentation;
 import io.ustack.wire.MacAddress;
 
 import java.util.ArrayDeque;
@@ -177,17 +178,11 @@ public final class ArpLayer {
      * resolving it first if needed. Takes ownership of {@code ipPacket}.
      */
     boolean send(ByteBuf ipPacket, int nextHop, long now) {
-        ArpEntry e = last;
-        if (e == null || e.ip != nextHop) {
-            e = entries.get(nextHop);
-        }
-        if (e != null && e.resolved()) {
-            last = e;
-            if (now - e.confirmedAt > reachableNanos - reachableNanos / 8 && now - e.lastRequestAt > retryNanos) {
-                request(e, e.mac, now); // refresh before expiry, unicast (RFC 1122 2.3.2.1 "unicast poll")
-            }
+        ArpEntry e = resolvedEntry(nextHop, now);
+        if (e != null) {
             return transmitIp(ipPacket, e.mac);
         }
+        e = entries.get(nextHop);
         if (e == null) {
             e = newEntry(nextHop);
             if (e == null) {
@@ -209,6 +204,35 @@ public final class ArpLayer {
         return true;
     }
 
+    /** The resolved entry for {@code nextHop} (refreshed when it nears expiry), or null. */
+    private ArpEntry resolvedEntry(int nextHop, long now) {
+        ArpEntry e = last;
+        if (e == null || e.ip != nextHop) {
+            e = entries.get(nextHop);
+        }
+        if (e == null || !e.resolved()) {
+            return null;
+        }
+        last = e;
+        if (now - e.confirmedAt > reachableNanos - reachableNanos / 8 && now - e.lastRequestAt > retryNanos) {
+            request(e, e.mac, now); // refresh before expiry, unicast (RFC 1122 2.3.2.1 "unicast poll")
+        }
+        return e;
+    }
+
+    /**
+     * As {@link #send} for a TCP super-segment the link cuts into {@code gsoSize} pieces (Link#transmitTcpSegments).
+     * While the next hop is unresolved it is cut here, and the pieces wait like any packet.
+     */
+    boolean sendTcpSegments(ByteBuf ipPacket, int nextHop, int gsoSize, long now) {
+        ArpEntry e = resolvedEntry(nextHop, now);
+        if (e == null) {
+            return TcpSegmentation.segment(ipPacket, 0, gsoSize, EthernetFrame.HEADER_LENGTH,
+                    piece -> send(piece, nextHop, now));
+        }
+        return transmitIp(ipPacket, e.mac, gsoSize);
+    }
+
     /** Sends to the Ethernet broadcast address (for IP broadcast destinations). */
     boolean sendBroadcast(ByteBuf ipPacket) {
         return transmitIp(ipPacket, MacAddress.BROADCAST);
@@ -220,15 +244,24 @@ public final class ArpLayer {
     }
 
     private boolean transmitIp(ByteBuf ipPacket, long dstMac) {
+        return transmitIp(ipPacket, dstMac, 0);
+    }
+
+    private boolean transmitIp(ByteBuf ipPacket, long dstMac, int gsoSize) {
         int start = ipPacket.readerIndex() - EthernetFrame.HEADER_LENGTH;
         EthernetFrame.emit(ipPacket, start, dstMac, link.macAddress(), EthernetFrame.TYPE_IPV4);
         ipPacket.readerIndex(start);
-        return transmit(ipPacket);
+        return transmit(ipPacket, gsoSize);
     }
 
     private boolean transmit(ByteBuf frame) {
+        return transmit(frame, 0);
+    }
+
+    /** Hands a frame to the link (cut into {@code gsoSize} pieces there if not 0) and counts it. */
+    private boolean transmit(ByteBuf frame, int gsoSize) {
         int len = frame.readableBytes();
-        if (link.transmit(frame)) {
+        if (gsoSize == 0 ? link.transmit(frame) : link.transmitTcpSegments(frame, gsoSize)) {
             counters.framesOut++;
             counters.bytesOut += len;
             return true;

@@ -32,6 +32,23 @@ public interface IpOutput {
      */
     boolean sendIpv4(ByteBuf transport, int src, int dst, int protocol, long now);
 
+    /**
+     * Whether {@link #sendTcpSegments} reaches a device that cuts TCP super-segments itself (Link#tcpSegmentationOffload),
+     * so building them saves work; without it they would be cut in software.
+     */
+    default boolean tcpSegmentationOffload() {
+        return false;
+    }
+
+    /**
+     * As {@link #sendIpv4} (protocol TCP) for a TCP segment of up to 65535 bytes of IPv4 packet, beyond the MTU, that
+     * the device cuts into pieces of {@code gsoSize} payload bytes; its checksum field holds the pseudo-header sum only
+     * (TcpSegmentation#partialChecksum). Takes ownership of the buffer.
+     */
+    default boolean sendTcpSegments(ByteBuf transport, int src, int dst, int gsoSize, long now) {
+        throw new UnsupportedOperationException("no TCP segmentation on this output");
+    }
+
     /** The IPv4 MTU of the interface (largest IP packet), e.g. 1500. */
     int mtu();
 

@@ -12,8 +12,10 @@ import io.ustack.engine.StackCounters;
 import io.ustack.engine.TimerWheel;
 import io.ustack.link.Link;
 import io.ustack.wire.DropReason;
+import io.ustack.wire.EthernetFrame;
 import io.ustack.wire.Ipv4Address;
 import io.ustack.wire.Ipv4Packet;
+import io.ustack.wire.TcpSegmentation;
 
 import java.util.random.RandomGenerator;
 
@@ -201,6 +203,21 @@ public final class Ipv4Layer implements IpOutput {
 
     @Override
     public boolean sendIpv4(ByteBuf transport, int src, int dst, int protocol, long now) {
+        return send(transport, src, dst, protocol, 0, now);
+    }
+
+    @Override
+    public boolean tcpSegmentationOffload() {
+        return link.tcpSegmentationOffload();
+    }
+
+    @Override
+    public boolean sendTcpSegments(ByteBuf transport, int src, int dst, int gsoSize, long now) {
+        return send(transport, src, dst, Ipv4Packet.PROTOCOL_TCP, gsoSize, now);
+    }
+
+    // gsoSize 0: an ordinary packet; else a TCP super-segment the link cuts into pieces of that payload size
+    private boolean send(ByteBuf transport, int src, int dst, int protocol, int gsoSize, long now) {
         int payloadLength = transport.readableBytes();
         int start = transport.readerIndex() - Ipv4Packet.MIN_HEADER_LENGTH;
         if (!link.isUp() || start < 0) {
@@ -212,7 +229,8 @@ public final class Ipv4Layer implements IpOutput {
         boolean dontFragment = protocol == Ipv4Packet.PROTOCOL_TCP;
         int totalLength = payloadLength + Ipv4Packet.MIN_HEADER_LENGTH;
         int mtu = link.mtu();
-        if (totalLength > mtu && (dontFragment || totalLength > Ipv4Packet.MAX_TOTAL_LENGTH)) {
+        if (totalLength > Ipv4Packet.MAX_TOTAL_LENGTH
+                || totalLength > mtu && gsoSize == 0 && dontFragment) {
             transport.release();
             counters.ipFragFails++;
             counters.drop(DropReason.MESSAGE_TOO_LONG);
@@ -230,23 +248,44 @@ public final class Ipv4Layer implements IpOutput {
                 multicastDst ? MulticastGroups.DEFAULT_TTL : DEFAULT_TTL,
                 (identification++) & 0xffff, dontFragment);
         transport.readerIndex(start);
+        if (gsoSize > 0) {
+            return transmitTcpSegments(transport, dst, nextHop, multicastDst, gsoSize, now);
+        }
         if (totalLength > mtu) {
             return fragmenter.fragment(transport, mtu, nextHop, multicastDst, now, transmitter);
         }
         return transmit(transport, dst, nextHop, multicastDst, now);
     }
 
+    // An IP-framed link (TUN): the packet is the frame; cut into gsoSize pieces by the link unless 0. Counted.
+    private boolean toLink(ByteBuf packet, int gsoSize) {
+        int len = packet.readableBytes();
+        if (gsoSize == 0 ? link.transmit(packet) : link.transmitTcpSegments(packet, gsoSize)) {
+            counters.framesOut++;
+            counters.bytesOut += len;
+            return true;
+        }
+        counters.drop(DropReason.LINK_DROPPED);
+        return false;
+    }
+
+    // A TCP super-segment: to the link whole when the next hop is a unicast neighbour (or there is no ARP), else cut.
+    private boolean transmitTcpSegments(ByteBuf packet, int dst, int nextHop, boolean multicastDst, int gsoSize,
+            long now) {
+        if (arp == null) {
+            return toLink(packet, gsoSize);
+        }
+        if (multicastDst || config.isBroadcastOrMulticast(dst)) {
+            return TcpSegmentation.segment(packet, 0, gsoSize, EthernetFrame.HEADER_LENGTH,
+                    piece -> transmit(piece, dst, nextHop, multicastDst, now));
+        }
+        return arp.sendTcpSegments(packet, nextHop, gsoSize, now);
+    }
+
     // Sends one IP packet (readable bytes from its header, link head room in front) to the link or through ARP.
     private boolean transmit(ByteBuf transport, int dst, int nextHop, boolean multicastDst, long now) {
         if (arp == null) {
-            int len = transport.readableBytes();
-            if (link.transmit(transport)) {
-                counters.framesOut++;
-                counters.bytesOut += len;
-                return true;
-            }
-            counters.drop(DropReason.LINK_DROPPED);
-            return false;
+            return toLink(transport, 0);
         }
         if (multicastDst) {
             return arp.sendToMac(transport, MulticastGroups.macFor(dst)); // RFC 1112 6.4

@@ -5,6 +5,8 @@
 package io.ustack.link;
 
 import io.netty.buffer.ByteBuf;
+import io.ustack.wire.EthernetFrame;
+import io.ustack.wire.TcpSegmentation;
 
 /**
  * A network device as the engine sees it.
@@ -51,6 +53,28 @@ public interface Link extends AutoCloseable {
      * @return true if the frame was handed to the device, false if it was dropped (queue full, link down)
      */
     boolean transmit(ByteBuf frame);
+
+    /**
+     * Whether {@link #transmitTcpSegments} hands a TCP super-segment to the device as one frame (TCP segmentation
+     * offload: a TAP with the virtio-net header). False (the default) means it would cut it in software, so TCP does
+     * better to send MSS-sized segments itself.
+     */
+    default boolean tcpSegmentationOffload() {
+        return false;
+    }
+
+    /**
+     * Sends one IPv4 TCP segment longer than the link's MTU allows, to be cut into pieces of {@code gsoSize} payload
+     * bytes (the last may be shorter) by the device or, by default, in software ({@link TcpSegmentation}). The frame
+     * is laid out as for {@link #transmit}; its TCP checksum field holds the pseudo-header sum only
+     * ({@link TcpSegmentation#partialChecksum}). Takes ownership of the buffer.
+     *
+     * @return true if the whole segment was handed to the device
+     */
+    default boolean transmitTcpSegments(ByteBuf frame, int gsoSize) {
+        int l3Offset = framing() == Framing.ETHERNET ? EthernetFrame.HEADER_LENGTH : 0;
+        return TcpSegmentation.segment(frame, l3Offset, gsoSize, 0, this::transmit);
+    }
 
     /** Pushes out frames held back by {@link #transmit} (a batching link); a no-op for most links. */
     default void flush() {

@@ -362,8 +362,21 @@ final class TcpSender {
 
     // ------------------------------------------------------------------ output
 
-    /** Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. */
+    /**
+     * Sends whatever the windows, Nagle and SWS avoidance allow; manages the persist timer. The segments of one call
+     * are one burst of the SegmentWriter (merged into super-segments on a link with segmentation offload).
+     */
     void output(long now) {
+        SegmentWriter writer = conn.layer.writer();
+        writer.beginBurst();
+        try {
+            burst(now);
+        } finally {
+            writer.endBurst();
+        }
+    }
+
+    private void burst(long now) {
         if (restartAfterIdle && sndUna == sndMax && lastDataSentAt != 0 && now - lastDataSentAt > rtt.rto()
                 && unsent() > 0) {
             cc.onIdleRestart(now); // RFC 5681 4.1: nothing sent for longer than an RTO
