@@ -41,6 +41,23 @@ final class KernelTransfers {
         }
     }
 
+    /**
+     * curl in the namespace fetches /bytes/{@code bytes} into /dev/null: the rate without sha256sum (which runs at
+     * about 1.8 Gbit/s on these machines) in the way; the time is curl's own (time_total). Checks status and size.
+     */
+    static Outcome curlDiscard(StackPeer net, long bytes, Duration limit) {
+        ExecResult curl = KernelTools.sh(net.peer(), limit.plusSeconds(30), "curl -sS -o /dev/null --max-time "
+                + limit.toSeconds() + " -w '%{http_code} %{size_download} %{time_total}' "
+                + KernelTools.quote(net.url("/bytes/" + bytes)));
+        String[] f = curl.stdout().strip().split(" ");
+        if (!curl.ok() || f.length != 3) {
+            return new Outcome(bytes, 0, "curl failed: " + curl.describe());
+        }
+        long millis = Math.round(Double.parseDouble(f[2]) * 1000);
+        return new Outcome(bytes, millis, "200".equals(f[0]) && Long.parseLong(f[1]) == bytes ? null
+                : "status and size: " + curl.describe());
+    }
+
     /** curl in the namespace fetches /bytes/{@code bytes} through sha256sum; the whole run is bounded by limit. */
     static Outcome curlDownload(StackPeer net, long bytes, Duration limit) {
         long start = System.nanoTime();

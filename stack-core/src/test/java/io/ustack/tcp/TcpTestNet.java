@@ -5,6 +5,8 @@ import io.ustack.engine.ManualClock;
 import io.ustack.engine.StackCounters;
 import io.ustack.engine.TimerWheel;
 import io.ustack.ip.IpOutput;
+import io.ustack.wire.Ipv4Packet;
+import io.ustack.wire.TcpSegmentation;
 import io.ustack.wire.DropReason;
 import io.ustack.wire.TcpOptions;
 import io.ustack.wire.TcpSegment;
@@ -223,6 +225,40 @@ final class TcpTestNet implements AutoCloseable {
             }
             wire.add(new InFlight(departure + latencyNanos + fate.delayNanos(), order++, peer, transport, src, dst));
             return true;
+        }
+
+        /** Offer TCP segmentation offload: super-segments are checked, counted and cut here into pieces. */
+        boolean segmentationOffload;
+        long superSegments;
+        long superPieces;
+
+        @Override
+        public boolean tcpSegmentationOffload() {
+            return segmentationOffload;
+        }
+
+        /**
+         * As a device would: checks the partial checksum and the size, puts an IPv4 header in front, cuts the
+         * super-segment (TcpSegmentation) and puts each piece on the wire as {@link #sendIpv4} does.
+         */
+        @Override
+        public boolean sendTcpSegments(ByteBuf transport, int src, int dst, int gsoSize, long now) {
+            assertThat(segmentationOffload).as("super-segment without offload").isTrue();
+            int start = transport.readerIndex();
+            int length = transport.readableBytes();
+            assertThat(transport.getUnsignedShort(start + TcpSegment.CHECKSUM_OFFSET))
+                    .isEqualTo(TcpSegmentation.partialChecksum(src, dst, length));
+            assertThat(length).isLessThanOrEqualTo(65535 - 20).isGreaterThan(gsoSize);
+            superSegments++;
+            sent++; // the one packet allocated; its pieces are not counted again
+            Ipv4Packet.emitHeader(transport, start - 20, src, dst, 6, length, 64, 0, true);
+            transport.readerIndex(start - 20);
+            return TcpSegmentation.segment(transport, 0, gsoSize, HEADROOM, piece -> {
+                superPieces++;
+                sent--;
+                piece.skipBytes(20);
+                return sendIpv4(piece, src, dst, 6, now);
+            });
         }
 
         @Override
