@@ -1,6 +1,7 @@
 /*
  * OffloadOptionTest: `--offload` of serve and run (TAP offloads: the virtio-net header of virtio spec 1.x section
- * 5.1.6, Linux Documentation/networking/tuntap.rst) is off unless given, and shows in the help.
+ * 5.1.6, Linux Documentation/networking/tuntap.rst): off unless given for serve, on unless --no-offload for run (the
+ * main job shows the fast path), and it shows in the help.
  */
 package io.ustack.tap.cli;
 
@@ -15,12 +16,13 @@ class OffloadOptionTest {
     }
 
     @Test
-    void serveAndRunTakeOffloadAndDefaultToPlainFrames() {
+    void serveDefaultsToPlainFramesAndRunToOffloads() {
         assertThat(((ServeCommand) command("serve", "--tap", "tap9", "--ip", "10.0.0.2/24", "--offload")).offload)
                 .isTrue();
         assertThat(((ServeCommand) command("serve", "--tap", "tap9", "--ip", "10.0.0.2/24")).offload).isFalse();
         assertThat(((RunCommand) command("run", "--offload")).offload).isTrue();
-        assertThat(((RunCommand) command("run")).offload).isFalse();
+        assertThat(((RunCommand) command("run")).offload).isTrue();
+        assertThat(((RunCommand) command("run", "--no-offload")).offload).isFalse();
     }
 
     @Test
