@@ -118,7 +118,7 @@ final class SegmentArrives {
             if (!seg.has(TcpSegment.RST)) {
                 rcv.ackNow = true; // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (state == TcpState.TIME_WAIT && seg.has(TcpSegment.FIN)) {
-                    c.restartTimeWait(now); // a retransmitted FIN: acknowledge it, restart 2 MSL
+                    c.timers.restartTimeWait(now); // a retransmitted FIN: acknowledge it, restart 2 MSL
                 }
             }
             return;

@@ -5,6 +5,7 @@
  * ephemeral port range (RFC 6056 / IANA 49152-65535), keep-alives (RFC 9293 3.8.4, RFC 1122 4.2.3.6), the user
  * timeout (RFC 9293 3.8.3, RFC 5482), the RFC 5961 section 7 challenge ACK limit, the SYN backlog and SYN cookies
  * (RFC 4987 3.1 / 3.6), the smallest path MTU ICMP may impose (RFC 1191 3) and buffer auto-sizing bounds.
+ * Each direction's ring sizes are a BufferSizeConfig; the setters' argument checks are in ConfigChecks.
  */
 package io.ustack.tcp;
 
@@ -20,14 +21,8 @@ import java.util.Objects;
  */
 public final class TcpConfig {
     private int mss; // 0: derive from the interface MTU
-    private int sendBufferSize = 256 * 1024;
-    private int receiveBufferSize = 256 * 1024;
-    private int sendBufferMin = 4096;
-    private int sendBufferMax = 4 << 20;
-    private int receiveBufferMin = 4096;
-    private int receiveBufferMax = 4 << 20;
-    private boolean sendBufferAuto = true;
-    private boolean receiveBufferAuto = true;
+    private BufferSizeConfig sendBuffer = BufferSizeConfig.DEFAULT;
+    private BufferSizeConfig receiveBuffer = BufferSizeConfig.DEFAULT;
     private boolean keepAlive;
     private long keepAliveIdleNanos = Duration.ofHours(2).toNanos();
     private long keepAliveIntervalNanos = Duration.ofSeconds(75).toNanos();
@@ -68,14 +63,8 @@ public final class TcpConfig {
     /** A copy of {@code other}. */
     public TcpConfig(TcpConfig other) {
         mss = other.mss;
-        sendBufferSize = other.sendBufferSize;
-        receiveBufferSize = other.receiveBufferSize;
-        sendBufferMin = other.sendBufferMin;
-        sendBufferMax = other.sendBufferMax;
-        receiveBufferMin = other.receiveBufferMin;
-        receiveBufferMax = other.receiveBufferMax;
-        sendBufferAuto = other.sendBufferAuto;
-        receiveBufferAuto = other.receiveBufferAuto;
+        sendBuffer = other.sendBuffer;
+        receiveBuffer = other.receiveBuffer;
         keepAlive = other.keepAlive;
         keepAliveIdleNanos = other.keepAliveIdleNanos;
         keepAliveIntervalNanos = other.keepAliveIntervalNanos;
@@ -112,10 +101,7 @@ public final class TcpConfig {
 
     /** The MSS we announce and the upper bound of what we send; 0 (default) means interface MTU - 40. */
     public TcpConfig mss(int mss) {
-        if (mss < 0 || (mss > 0 && mss < 64) || mss > 65495) {
-            throw new IllegalArgumentException("mss " + mss);
-        }
-        this.mss = mss;
+        this.mss = mss == 0 ? 0 : ConfigChecks.inRange("mss", mss, 64, 65495);
         return this;
     }
 
@@ -124,8 +110,7 @@ public final class TcpConfig {
      * off, as setting SO_SNDBUF does on Linux.
      */
     public TcpConfig sendBufferSize(int bytes) {
-        this.sendBufferSize = checkBuffer(bytes);
-        this.sendBufferAuto = false;
+        this.sendBuffer = sendBuffer.fixed(bytes);
         return this;
     }
 
@@ -134,8 +119,7 @@ public final class TcpConfig {
      * chosen for it. Turns receive buffer auto-sizing off, as setting SO_RCVBUF does on Linux.
      */
     public TcpConfig receiveBufferSize(int bytes) {
-        this.receiveBufferSize = checkBuffer(bytes);
-        this.receiveBufferAuto = false;
+        this.receiveBuffer = receiveBuffer.fixed(bytes);
         return this;
     }
 
@@ -145,11 +129,7 @@ public final class TcpConfig {
      * connection's setter accepts. Default 4 KiB / 256 KiB / 4 MiB.
      */
     public TcpConfig sendBufferAuto(int min, int initial, int max) {
-        checkBounds(min, initial, max);
-        this.sendBufferMin = min;
-        this.sendBufferSize = initial;
-        this.sendBufferMax = max;
-        this.sendBufferAuto = true;
+        this.sendBuffer = BufferSizeConfig.auto(min, initial, max);
         return this;
     }
 
@@ -160,59 +140,37 @@ public final class TcpConfig {
      * setter accepts. Default 4 KiB / 256 KiB / 4 MiB.
      */
     public TcpConfig receiveBufferAuto(int min, int initial, int max) {
-        checkBounds(min, initial, max);
-        this.receiveBufferMin = min;
-        this.receiveBufferSize = initial;
-        this.receiveBufferMax = max;
-        this.receiveBufferAuto = true;
+        this.receiveBuffer = BufferSizeConfig.auto(min, initial, max);
         return this;
-    }
-
-    private static void checkBounds(int min, int initial, int max) {
-        checkBuffer(min);
-        checkBuffer(max);
-        if (min > initial || initial > max) {
-            throw new IllegalArgumentException("buffer bounds " + min + " <= " + initial + " <= " + max);
-        }
-    }
-
-    private static int checkBuffer(int bytes) {
-        if (bytes < 1 || bytes > (1 << 30)) {
-            throw new IllegalArgumentException("buffer size " + bytes + " outside 1..2^30");
-        }
-        return bytes;
     }
 
     /** RFC 6298 2.1 initial RTO (1 s). */
     public TcpConfig rtoInitial(Duration d) {
-        this.rtoInitialNanos = positive(d);
+        this.rtoInitialNanos = ConfigChecks.positive(d);
         return this;
     }
 
     /** RFC 6298 2.4 lower bound (default 200 ms as Linux; the RFC's conservative value is 1 s). */
     public TcpConfig rtoMin(Duration d) {
-        this.rtoMinNanos = positive(d);
+        this.rtoMinNanos = ConfigChecks.positive(d);
         return this;
     }
 
     /** RFC 6298 2.5 upper bound (60 s). */
     public TcpConfig rtoMax(Duration d) {
-        this.rtoMaxNanos = positive(d);
+        this.rtoMaxNanos = ConfigChecks.positive(d);
         return this;
     }
 
     /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293 3.4.2). Default 30 s. */
     public TcpConfig msl(Duration d) {
-        this.mslNanos = positive(d);
+        this.mslNanos = ConfigChecks.positive(d);
         return this;
     }
 
     /** Consecutive retransmission timeouts (or unanswered zero-window probes) before WSAETIMEDOUT (R2). */
     public TcpConfig maxRetries(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("maxRetries " + n);
-        }
-        this.maxRetries = n;
+        this.maxRetries = ConfigChecks.atLeast("maxRetries", n, 1);
         return this;
     }
 
@@ -231,26 +189,19 @@ public final class TcpConfig {
 
     /** SYN (or SYN-ACK) retransmissions before connect fails with WSAETIMEDOUT. */
     public TcpConfig synRetries(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("synRetries " + n);
-        }
-        this.synRetries = n;
+        this.synRetries = ConfigChecks.atLeast("synRetries", n, 0);
         return this;
     }
 
     /** Delayed ACK timeout (RFC 1122 4.2.3.2: at most 500 ms); zero turns delayed ACKs off. */
     public TcpConfig delayedAck(Duration d) {
-        long n = d.toNanos();
-        if (n < 0 || n > 500_000_000L) {
-            throw new IllegalArgumentException("delayedAck " + d);
-        }
-        this.delayedAckNanos = n;
+        this.delayedAckNanos = ConfigChecks.nanosInRange("delayedAck", d, 0, 500_000_000L);
         return this;
     }
 
     /** How long a closed connection may wait in FIN-WAIT-2 for the peer's FIN. */
     public TcpConfig finWait2Timeout(Duration d) {
-        this.finWait2TimeoutNanos = positive(d);
+        this.finWait2TimeoutNanos = ConfigChecks.positive(d);
         return this;
     }
 
@@ -267,10 +218,7 @@ public final class TcpConfig {
      * than with 256, and one run in four went at a tenth of the speed.
      */
     public TcpConfig maxOutOfOrderRanges(int n) {
-        if (n < 1 || n > 1024) {
-            throw new IllegalArgumentException("maxOutOfOrderRanges " + n);
-        }
-        this.maxOutOfOrderRanges = n;
+        this.maxOutOfOrderRanges = ConfigChecks.inRange("maxOutOfOrderRanges", n, 1, 1024);
         return this;
     }
 
@@ -365,11 +313,9 @@ public final class TcpConfig {
      * {@code count} unanswered probes the connection ends with WSAETIMEDOUT. Defaults 2 h, 75 s, 9.
      */
     public TcpConfig keepAlive(Duration idle, Duration interval, int count) {
-        if (count < 1 || count > 255) {
-            throw new IllegalArgumentException("keepalive count " + count);
-        }
-        this.keepAliveIdleNanos = positive(idle);
-        this.keepAliveIntervalNanos = positive(interval);
+        ConfigChecks.inRange("keepalive count", count, 1, 255);
+        this.keepAliveIdleNanos = ConfigChecks.positive(idle);
+        this.keepAliveIntervalNanos = ConfigChecks.positive(interval);
         this.keepAliveCount = count;
         return this;
     }
@@ -380,10 +326,7 @@ public final class TcpConfig {
      * CVE-2016-5696). Default 1000, like Linux's tcp_challenge_ack_limit.
      */
     public TcpConfig challengeAckLimit(int perSecond) {
-        if (perSecond < 1) {
-            throw new IllegalArgumentException("challengeAckLimit " + perSecond);
-        }
-        this.challengeAckLimit = perSecond;
+        this.challengeAckLimit = ConfigChecks.atLeast("challengeAckLimit", perSecond, 1);
         return this;
     }
 
@@ -393,10 +336,7 @@ public final class TcpConfig {
      * are off). Default 1024.
      */
     public TcpConfig synBacklog(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("synBacklog " + n);
-        }
-        this.synBacklog = n;
+        this.synBacklog = ConfigChecks.atLeast("synBacklog", n, 1);
         return this;
     }
 
@@ -412,10 +352,7 @@ public final class TcpConfig {
      * config is used, not per-connection options.
      */
     public TcpConfig minPathMtu(int bytes) {
-        if (bytes < 68 || bytes > 65535) {
-            throw new IllegalArgumentException("minPathMtu " + bytes);
-        }
-        this.minPathMtu = bytes;
+        this.minPathMtu = ConfigChecks.inRange("minPathMtu", bytes, 68, 65535);
         return this;
     }
 
@@ -425,53 +362,45 @@ public final class TcpConfig {
         return this;
     }
 
-    private static long positive(Duration d) {
-        long n = d.toNanos();
-        if (n <= 0) {
-            throw new IllegalArgumentException("duration must be positive: " + d);
-        }
-        return n;
-    }
-
     public int mss() {
         return mss;
     }
 
     public int sendBufferSize() {
-        return sendBufferSize;
+        return sendBuffer.size();
     }
 
     public int receiveBufferSize() {
-        return receiveBufferSize;
+        return receiveBuffer.size();
     }
 
     public int sendBufferMin() {
-        return sendBufferMin;
+        return sendBuffer.min();
     }
 
     public int sendBufferMax() {
-        return sendBufferMax;
+        return sendBuffer.max();
     }
 
     public boolean sendBufferAuto() {
-        return sendBufferAuto;
+        return sendBuffer.auto();
     }
 
     public int receiveBufferMin() {
-        return receiveBufferMin;
+        return receiveBuffer.min();
     }
 
     public int receiveBufferMax() {
-        return receiveBufferMax;
+        return receiveBuffer.max();
     }
 
     public boolean receiveBufferAuto() {
-        return receiveBufferAuto;
+        return receiveBuffer.auto();
     }
 
     /** The largest the receive ring may become: the auto-sizing maximum, or the fixed size. */
     public int receiveBufferLimit() {
-        return receiveBufferAuto ? receiveBufferMax : receiveBufferSize;
+        return receiveBuffer.limit();
     }
 
     public boolean keepAlive() {
@@ -609,10 +538,12 @@ public final class TcpConfig {
 
     @Override
     public String toString() {
-        return "TcpConfig[mss=" + mss + " sndbuf=" + sendBufferSize + (sendBufferAuto ? "<=" + sendBufferMax : "")
-                + " rcvbuf=" + receiveBufferSize + (receiveBufferAuto ? "<=" + receiveBufferMax : "")
+        return "TcpConfig[mss=" + mss
+                + " sndbuf=" + sendBuffer.size() + (sendBuffer.auto() ? "<=" + sendBuffer.max() : "")
+                + " rcvbuf=" + receiveBuffer.size() + (receiveBuffer.auto() ? "<=" + receiveBuffer.max() : "")
                 + " rto=" + rtoInitialNanos / 1_000_000 + "/" + rtoMinNanos / 1_000_000 + "/" + rtoMaxNanos / 1_000_000
                 + "ms msl=" + mslNanos / 1_000_000 + "ms retries=" + maxRetries + " synRetries=" + synRetries
-                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + " frto=" + frto + " iw=" + initialWindow + "]";
+                + " delack=" + delayedAckNanos / 1_000_000 + "ms cc=" + congestionControl + " ts=" + timestamps
+                + " sack=" + sack + " rack=" + rackTlp + " prr=" + prr + " frto=" + frto + " iw=" + initialWindow + "]";
     }
 }

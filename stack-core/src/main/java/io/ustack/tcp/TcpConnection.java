@@ -2,12 +2,12 @@
  * TcpConnection: one TCP connection (the TCB of RFC 9293 3.3.1) and its user calls (RFC 9293 3.10.1-3.10.6: OPEN,
  * SEND, RECEIVE, CLOSE, ABORT, STATUS). The send and receive halves live in TcpSender and TcpReceiver; arriving
  * segments are processed by SegmentArrives; this class owns the state, the lifecycle (TIME-WAIT of RFC 9293 3.4.2,
- * the FIN-WAIT-2 timeout, resets on close with unread data per RFC 1122 4.2.2.13) and the user events.
+ * the FIN-WAIT-2 timeout, resets on close with unread data per RFC 1122 4.2.2.13) and the user events; timer
+ * expiries arrive through ConnectionTimers.
  */
 package io.ustack.tcp;
 
 import io.netty.buffer.ByteBuf;
-import io.ustack.engine.Timer;
 import io.ustack.spi.WsaError;
 import io.ustack.spi.WsaException;
 import io.ustack.wire.TcpOptions;
@@ -41,9 +41,8 @@ public final class TcpConnection {
     final Timestamps timestamps;
     /** We offer SACK-permitted (RFC 2018 section 2) in our SYN. */
     private final boolean sackOffered;
-    private final Timer closeTimer;
-    private final long timeWaitNanos;
-    private final long finWait2Nanos;
+    /** Timer expiries, and the TIME-WAIT / FIN-WAIT-2 close timer. */
+    final ConnectionTimers timers;
     /** Created by a listener (passive OPEN). */
     final boolean passive;
     /** The listener this connection belongs to until accepted. */
@@ -70,6 +69,7 @@ public final class TcpConnection {
         this.listener = listener;
         this.passive = listener != null;
         int ourMss = layer.ourMss(config);
+        this.timers = new ConnectionTimers(this, config); // the sender and receiver take their timers from it
         this.timestamps = new Timestamps(config.timestamps(),
                 layer.timestampOffset(localIp, localPort, remoteIp, remotePort));
         this.sackOffered = config.sack();
@@ -78,9 +78,6 @@ public final class TcpConnection {
         this.keepalive = new KeepAlive(this, config);
         this.buffers = new BufferSizing(this, config);
         this.userTimeout = config.userTimeoutNanos() > 0 ? new UserTimeout(this, config.userTimeoutNanos(), iss) : null;
-        this.closeTimer = new Timer(this::onCloseTimer);
-        this.timeWaitNanos = config.timeWaitNanos();
-        this.finWait2Nanos = config.finWait2TimeoutNanos();
     }
 
     // ================================================================== user API
@@ -231,7 +228,7 @@ public final class TcpConnection {
             outputShutdown = true;
             queueFinIfSynchronized();
             if (state == TcpState.FIN_WAIT_2) {
-                armFinWait2Timer(now);
+                timers.armFinWait2(now);
             }
             output(now);
             maybeReleaseReceiveBuffer();
@@ -377,12 +374,8 @@ public final class TcpConnection {
     void finWait1Acked(long now) {
         state = TcpState.FIN_WAIT_2;
         if (userClosed) {
-            armFinWait2Timer(now);
+            timers.armFinWait2(now);
         }
-    }
-
-    private void armFinWait2Timer(long now) {
-        layer.timers().schedule(closeTimer, now + finWait2Nanos);
     }
 
     /** RFC 9293 3.4.2: wait 2*MSL; the user sees the connection closed (orderly) now. */
@@ -392,24 +385,9 @@ public final class TcpConnection {
         stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         receiver.ackNow = true; // the FIN (ours acknowledged, theirs now) gets its ACK
-        restartTimeWait(now);
+        timers.restartTimeWait(now);
         reportClosed(0);
         maybeReleaseReceiveBuffer();
-    }
-
-    void restartTimeWait(long now) {
-        layer.timers().schedule(closeTimer, now + timeWaitNanos);
-    }
-
-    private void onCloseTimer(long now) {
-        layer.updateTime(now);
-        if (state == TcpState.TIME_WAIT) {
-            terminate(0);
-        } else if (state == TcpState.FIN_WAIT_2 && userClosed) {
-            sendReset(now); // the peer never sent its FIN
-            terminate(0);
-        }
-        flushEvents();
     }
 
     /**
@@ -447,7 +425,7 @@ public final class TcpConnection {
         terminate(wsaError);
     }
 
-    private void sendReset(long now) {
+    void sendReset(long now) {
         emit(sender.sndMax, TcpSegment.RST, 0, 0, now);
     }
 
@@ -457,7 +435,7 @@ public final class TcpConnection {
             return;
         }
         state = TcpState.CLOSED;
-        layer.timers().cancel(closeTimer);
+        timers.cancelClose();
         stopGuards();
         layer.timers().cancel(receiver.delayedAckTimer);
         sender.release();
@@ -542,44 +520,6 @@ public final class TcpConnection {
     /** RFC 5961 3.2 / 4.2 / 5.2: a challenge ACK, if the budget of RFC 5961 7 allows (ChallengeAckLimiter). */
     void challengeAck(long now) {
         layer.challengeAcks().challenge(this, now);
-    }
-
-    // ================================================================== timers (engine callbacks)
-
-    void onRetransmitTimer(long now) {
-        layer.updateTime(now);
-        sender.onRetransmitTimer(now);
-        output(now);
-        flushEvents();
-    }
-
-    void onPersistTimer(long now) {
-        layer.updateTime(now);
-        sender.persistTimer.onTimer(now);
-        output(now);
-        flushEvents();
-    }
-
-    void onPacingTimer(long now) {
-        layer.updateTime(now);
-        output(now);
-        flushEvents();
-    }
-
-    void onLossTimer(long now) {
-        layer.updateTime(now);
-        sender.lossTimer.onExpiry(now);
-        output(now);
-        flushEvents();
-    }
-
-    void onDelayedAckTimer(long now) {
-        layer.updateTime(now);
-        if (state != TcpState.CLOSED) {
-            receiver.ackNow = true;
-            output(now);
-        }
-        flushEvents();
     }
 
     // ================================================================== events

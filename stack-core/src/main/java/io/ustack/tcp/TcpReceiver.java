@@ -69,7 +69,7 @@ final class TcpReceiver {
         this.delayedAckNanos = config.delayedAckNanos();
         this.buffer = new ReceiveBuffer(config.allocator(), config.receiveBufferSize());
         this.assembler = new Assembler(config.maxOutOfOrderRanges());
-        this.delayedAckTimer = new Timer(conn::onDelayedAckTimer);
+        this.delayedAckTimer = conn.timers.timer(ConnectionTimers.Kind.DELAYED_ACK);
         this.rcvMss = rcvMss;
         this.rcvSegment = rcvMss;
         this.quickAckEnabled = config.quickAck();

@@ -121,10 +121,11 @@ final class TcpSender {
         this.rtt = new RttEstimator(config.rtoInitialNanos(), config.rtoMinNanos(), config.rtoMaxNanos());
         this.smss = smss;
         this.cc = config.congestionControl().create(smss, config);
-        this.rtoTimer = new Timer(conn::onRetransmitTimer);
-        this.persistTimer = new PersistTimer(this, timers, new Timer(conn::onPersistTimer), maxRetries, rtoMaxNanos);
-        this.lossTimer = new LossTimer(this, timers, new Timer(conn::onLossTimer));
-        this.pacer = new Pacer(timers, new Timer(conn::onPacingTimer));
+        this.rtoTimer = conn.timers.timer(ConnectionTimers.Kind.RETRANSMIT);
+        this.persistTimer = new PersistTimer(this, timers, conn.timers.timer(ConnectionTimers.Kind.PERSIST), maxRetries,
+                rtoMaxNanos);
+        this.lossTimer = new LossTimer(this, timers, conn.timers.timer(ConnectionTimers.Kind.LOSS));
+        this.pacer = new Pacer(timers, conn.timers.timer(ConnectionTimers.Kind.PACING));
         this.config = config;
         this.restartAfterIdle = config.slowStartAfterIdle();
         // one record per segment in flight: the send buffer in segments of at least 512 bytes, at most 8192

@@ -14,7 +14,8 @@
  *       with {@code SynCookies} when it is full (RFC 4987 3.6), TIME-WAIT reuse ({@code TimeWaitReuse}, RFC 6191).
  *       </li>
  *   <li>{@link io.ustack.tcp.TcpConnection}: the TCB and the user calls (RFC 9293 3.10.1-3.10.6), lifecycle and
- *       events. Arriving segments go through {@code SegmentArrives} (RFC 9293 3.10.7.3 / 3.10.7.4); the halves are
+ *       events; timer expiries and the TIME-WAIT / FIN-WAIT-2 close timer in {@code ConnectionTimers}. Arriving
+ *       segments go through {@code SegmentArrives} (RFC 9293 3.10.7.3 / 3.10.7.4); the halves are
  *       {@code TcpSender} (SND.*, send ring, RFC 6298 retransmission, persist, the loss timer of RACK-TLP) and
  *       {@code TcpReceiver} (RCV.*, receive ring with {@code Assembler} reassembly, window, delayed ACK).</li>
  *   <li>Loss recovery ({@code LossRecovery}): {@code RenoRecovery} without SACK (RFC 5681 3.2, RFC 6582, RFC 3042),
