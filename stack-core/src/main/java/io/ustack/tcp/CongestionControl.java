@@ -83,9 +83,9 @@ public interface CongestionControl {
     }
 
     /**
-     * Whether SACK fast recovery paces its sending by Proportional Rate Reduction (RFC 9937, Prr) towards the
-     * ssthresh this control set. Loss-based controls do; a model-based one that bounds its own window during
-     * recovery (BBR's packet conservation) does not.
+     * Whether fast recovery (SACK or NewReno) paces its sending by Proportional Rate Reduction (RFC 9937, Prr)
+     * towards the ssthresh this control set. Loss-based controls do; a model-based one that bounds its own window
+     * during recovery (BBR's packet conservation) does not.
      */
     default boolean proportionalRateReduction() {
         return true;

@@ -19,12 +19,12 @@ interface LossRecovery {
     /** The retransmission timer expired (after the congestion window took the timeout, RFC 5681 3.1). */
     void onRetransmitTimeout(long now);
 
-    /** Bytes counted against cwnd: SND.NXT - SND.UNA, or RFC 6675 pipe. */
+    /** Bytes counted against cwnd: SND.NXT - SND.UNA, or RFC 6675 pipe (RFC 9937 6.2's estimate without SACK). */
     int inFlight();
 
     /**
      * The congestion window the sender fills now, given the congestion control's {@code cwnd}: cwnd itself, plus
-     * RFC 3042's limited transmit without SACK, or during SACK fast recovery RFC 9937's pipe + sndcnt (Prr).
+     * RFC 3042's limited transmit without SACK, or during fast recovery RFC 9937's pipe + sndcnt (Prr).
      */
     int window(int cwnd);
 

@@ -3,6 +3,11 @@
  * (RFC 5681 3.2), NewReno partial acknowledgments and the "recover" variable (RFC 6582 3.2, "impatient" timer
  * variant), limited transmit on the first two duplicate ACKs (RFC 3042), and the go-back-N retransmission after a
  * timeout (RFC 5681 3.1 / RFC 6582 3.2 step 4).
+ * With Proportional Rate Reduction (RFC 9937 section 6.2, Prr; on by default, not for BBR) fast recovery fills
+ * pipe + sndcnt instead of RFC 5681's cwnd inflated by each duplicate ACK and deflated by partial ACKs: a duplicate
+ * ACK counts as 1 SMSS delivered, a partial ACK as the rest of its change in SND.UNA, pipe is the flight less the
+ * duplicate ACK estimate, so new data follows the ACK clock down to ssthresh from the first ACK of recovery rather
+ * than after half a window of silence. The retransmissions on entry and on partial ACKs stay unconditional.
  */
 package io.ustack.tcp;
 
@@ -21,10 +26,13 @@ final class RenoRecovery implements LossRecovery {
     private boolean partialAckSeen;
     /** A retransmission timeout's go-back-N is under way until SND.UNA passes {@link #recover}. */
     private boolean afterTimeout;
+    /** RFC 9937 PRR, or null for RFC 5681 / RFC 6582 cwnd inflation and deflation during fast recovery. */
+    private final Prr prr;
 
-    RenoRecovery(TcpSender snd, int iss) {
+    RenoRecovery(TcpSender snd, int iss, TcpConfig config) {
         this.snd = snd;
         this.recover = iss; // RFC 6582 3.2 step 1: recover is initialised to the ISS
+        this.prr = config.prr() ? new Prr() : null;
     }
 
     @Override
@@ -40,8 +48,14 @@ final class RenoRecovery implements LossRecovery {
                 } else {
                     // RFC 6582 3.2 step 3, partial acknowledgment: retransmit the first unacknowledged segment;
                     // "impatient" variant: the timer is reset for the first partial ACK only
-                    cc.onPartialAck(acked);
+                    boolean prrActive = prrActive();
+                    if (!prrActive) {
+                        cc.onPartialAck(acked);
+                    }
                     snd.retransmitHead(now);
+                    if (prrActive) {
+                        prrOnAck(acked, false); // the partial ACK shows the next loss: not a SafeACK
+                    }
                     boolean restart = !partialAckSeen;
                     partialAckSeen = true;
                     return restart;
@@ -59,7 +73,11 @@ final class RenoRecovery implements LossRecovery {
         if (duplicate) {
             dupAcks++;
             if (snd.inRecovery) {
-                cc.onRecoveryDupAck(); // RFC 5681 3.2 step 4; output() may now send new data
+                if (prrActive()) {
+                    prrOnAck(0, true);
+                } else {
+                    cc.onRecoveryDupAck(); // RFC 5681 3.2 step 4; output() may now send new data
+                }
             } else if (dupAcks == DUPACK_THRESHOLD && gt(snd.sndUna, recover)) {
                 // RFC 6582 3.2 step 2 (the ACK covers more than recover) and RFC 5681 3.2 steps 2-3
                 recover = snd.sndMax;
@@ -68,10 +86,33 @@ final class RenoRecovery implements LossRecovery {
                 partialAckSeen = false;
                 cc.onEnterRecovery(snd.flightSize(), now);
                 snd.stopTiming(); // Karn: the timed segment may be the one being retransmitted
+                boolean prrActive = prrActive();
+                if (prrActive) {
+                    // RFC 9937 6.1: RecoverFS = SND.NXT - SND.UNA, less the earlier duplicate ACKs' segments
+                    prr.beginWithoutSack(snd.sndNxt - snd.sndUna, (dupAcks - 1) * snd.smss, snd.smss);
+                }
                 snd.retransmitHead(now);
+                if (prrActive) {
+                    prrOnAck(0, true); // the ACK that starts recovery is the first one PRR counts
+                }
             }
         }
         return false;
+    }
+
+    /** Fast recovery paced by PRR. */
+    private boolean prrActive() {
+        return prr != null && snd.inRecovery && snd.cc.proportionalRateReduction();
+    }
+
+    /**
+     * RFC 9937 6.2 on an ACK that started or arrived during fast recovery, after the retransmission it triggered
+     * (counted in prr_out, so sndcnt is what may follow it; pipe counts the retransmission in place of the lost
+     * segment). SafeACK is never true: a partial ACK of NewReno shows the next loss.
+     */
+    private void prrOnAck(int acked, boolean duplicate) {
+        int deliveredData = prr.deliveredWithoutSack(acked, duplicate, snd.sndNxt - snd.sndUna, snd.smss);
+        prr.onAck(deliveredData, inFlight(), snd.cc.ssthresh(), false, snd.smss);
     }
 
     @Override
@@ -87,16 +128,33 @@ final class RenoRecovery implements LossRecovery {
 
     @Override
     public int inFlight() {
-        return snd.sndNxt - snd.sndUna;
+        int flight = snd.sndNxt - snd.sndUna;
+        // RFC 9937 6.2 without SACK: pipe leaves out 1 SMSS per duplicate ACK SND.UNA has not passed (bounded)
+        return prrActive() ? Math.max(0, flight - prr.dupAckEstimate()) : flight;
     }
 
     @Override
     public int window(int cwnd) {
+        if (prrActive()) {
+            return prr.window(); // RFC 9937: pipe + sndcnt
+        }
         // RFC 3042: the first and second duplicate ACKs each let one new segment out, cwnd unchanged
         return snd.inRecovery ? cwnd : cwnd + Math.min(dupAcks, 2) * snd.smss;
     }
 
     @Override
+    public void onTransmit(int bytes) {
+        if (prrActive()) {
+            prr.onTransmit(bytes);
+        }
+    }
+
+    @Override
     public void onReorderTimeout(long now) {
+    }
+
+    @Override
+    public String toString() {
+        return prrActive() ? "reno[dupAcks=" + dupAcks + " " + prr + "]" : "reno[dupAcks=" + dupAcks + "]";
     }
 }

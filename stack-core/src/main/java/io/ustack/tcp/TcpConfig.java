@@ -246,8 +246,9 @@ public final class TcpConfig {
     }
 
     /**
-     * RFC 9937 Proportional Rate Reduction during SACK fast recovery (default on): sending follows the ACK clock in
-     * proportion to ssthresh / RecoverFS. Off: RFC 6675 alone (cwnd = ssthresh at once, silence until pipe is below).
+     * RFC 9937 Proportional Rate Reduction during fast recovery, with SACK or NewReno without it (default on): sending
+     * follows the ACK clock in proportion to ssthresh / RecoverFS. Off: RFC 6675 alone (cwnd = ssthresh at once,
+     * silence until pipe is below), and without SACK RFC 5681's cwnd inflation by each duplicate ACK.
      */
     public TcpConfig prr(boolean on) {
         this.prr = on;

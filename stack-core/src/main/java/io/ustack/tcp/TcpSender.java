@@ -136,7 +136,7 @@ final class TcpSender {
         this.sndMax = iss;
         this.sndSml = iss;
         this.bufferSeq = iss + 1; // the SYN takes ISS; data starts after it
-        this.recovery = new RenoRecovery(this, iss);
+        this.recovery = new RenoRecovery(this, iss, config);
     }
 
     /** Scoreboard records for a send ring of {@code sendBufferBytes} (it grows with the ring, BufferSizing). */
@@ -161,7 +161,7 @@ final class TcpSender {
             recovery = sack;
         } else if (!on && sack != null) {
             sack = null;
-            recovery = new RenoRecovery(this, iss);
+            recovery = new RenoRecovery(this, iss, config);
         }
     }
 

@@ -20,8 +20,9 @@
  *       {@code TcpReceiver} (RCV.*, receive ring with {@code Assembler} reassembly, window, delayed ACK).</li>
  *   <li>Loss recovery ({@code LossRecovery}): {@code RenoRecovery} without SACK (RFC 5681 3.2, RFC 6582, RFC 3042),
  *       {@code SackRecovery} with it (RFC 6675 over the per-segment {@code SackScoreboard}, RFC 8985 RACK-TLP in
- *       {@code RackTlp}). The receiver reports SACK / D-SACK blocks ({@code SackBlocks}, RFC 2018, RFC 2883);
- *       {@code Timestamps} does RFC 7323 RTTM and PAWS; {@code SegmentOptions} builds outgoing options.</li>
+ *       {@code RackTlp}); both pace fast recovery by RFC 9937 PRR ({@code Prr}). The receiver reports SACK /
+ *       D-SACK blocks ({@code SackBlocks}, RFC 2018, RFC 2883); {@code Timestamps} does RFC 7323 RTTM and PAWS;
+ *       {@code SegmentOptions} builds outgoing options.</li>
  *   <li>{@link io.ustack.tcp.CongestionControl} with {@link io.ustack.tcp.Cubic} (RFC 9438, default, with
  *       {@code HyStartPlusPlus} of RFC 9406) and {@link io.ustack.tcp.NewReno}; {@link io.ustack.tcp.RttEstimator}
  *       (RFC 6298); {@link io.ustack.tcp.SequenceNumbers} (modular comparisons).</li>

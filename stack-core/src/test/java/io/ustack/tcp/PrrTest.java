@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** RFC 9937 arithmetic of Prr: the proportional part, PRR-CRB, PRR-SSRB, the forced fast retransmit, rounding. */
+/**
+ * RFC 9937 arithmetic of Prr: the proportional part, PRR-CRB, PRR-SSRB, the forced fast retransmit, rounding, and
+ * the DeliveredData estimated from duplicate ACKs without SACK (section 6.2).
+ */
 class PrrTest {
     private static final int SMSS = 1000;
 
@@ -86,5 +89,100 @@ class PrrTest {
         int window = prr.window();
         prr.onAck(0, 19 * SMSS, 14 * SMSS, false, SMSS);
         assertThat(prr.window()).isEqualTo(window);
+    }
+
+    /**
+     * RFC 9937 6.2 without SACK: DeliveredData of one ACK, fed to Prr as RenoRecovery does (no SafeACK);
+     * {@code flight}: SND.NXT - SND.UNA after the ACK.
+     */
+    private static int ackWithoutSack(Prr prr, int acked, boolean duplicate, int flight, int ssthresh) {
+        int deliveredData = prr.deliveredWithoutSack(acked, duplicate, flight, SMSS);
+        prr.onAck(deliveredData, flight - prr.dupAckEstimate(), ssthresh, false, SMSS);
+        return deliveredData;
+    }
+
+    @Test
+    void withoutSackEachDuplicateAckCountsOneSegmentAndTheAdvanceOfSndUnaOnlyTheRest() {
+        Prr prr = new Prr();
+        // the third duplicate ACK: 22 segments outstanding (two of them sent by limited transmit), the first lost,
+        // two more delivered before recovery (the first two duplicate ACKs): RecoverFS = 20 segments
+        prr.beginWithoutSack(22 * SMSS, 2 * SMSS, SMSS);
+        assertThat(prr.dupAckEstimate()).isEqualTo(2 * SMSS);
+        int flight = 22 * SMSS;
+        int ssthresh = 11 * SMSS; // NewReno: half the flight
+        prr.onTransmit(SMSS); // the fast retransmission of the hole
+        int newSegments = 0;
+        int[] perAck = new int[19];
+        for (int ack = 0; ack < 19; ack++) { // duplicate ACKs 3 to 21: the other segments above the hole
+            assertThat(ackWithoutSack(prr, 0, true, flight, ssthresh)).isEqualTo(SMSS);
+            int pipe = flight - prr.dupAckEstimate();
+            assertThat(pipe).isEqualTo((22 + newSegments - 3 - ack) * SMSS); // the duplicate ACKs left the pipe
+            perAck[ack] = sendAllowed(prr, pipe);
+            newSegments += perAck[ack];
+            flight += perAck[ack] * SMSS;
+        }
+        // ssthresh/RecoverFS = 11/20: the first duplicate ACK pays for the retransmission, then about one new
+        // segment for every second one from the start of recovery, until pipe is down to ssthresh (RFC 5681 alone:
+        // nothing until cwnd = ssthresh + 3 SMSS + 1 SMSS per duplicate ACK passes the flight, after 8 more
+        // duplicate ACKs, then one per duplicate ACK)
+        assertThat(perAck).containsExactly(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1);
+        assertThat(newSegments).isEqualTo(10);
+        assertThat(flight - prr.dupAckEstimate()).as("pipe at the end").isEqualTo(ssthresh);
+        assertThat(prr.prrDelivered()).isEqualTo(19L * SMSS);
+        // a window update (not a duplicate, SND.UNA still) delivers nothing and changes nothing
+        int window = prr.window();
+        assertThat(ackWithoutSack(prr, 0, false, flight, ssthresh)).isZero();
+        assertThat(prr.window()).isEqualTo(window);
+        // the retransmission arrives: SND.UNA passes the hole and the 21 segments, of which only the hole is new
+        assertThat(prr.deliveredWithoutSack(22 * SMSS, false, flight - 22 * SMSS, SMSS)).isEqualTo(SMSS);
+        assertThat(prr.dupAckEstimate()).isZero();
+    }
+
+    @Test
+    void withoutSackAnEstimateThatSndUnaDoesNotPassIsKeptSoNothingIsCountedTwice() {
+        Prr prr = new Prr();
+        prr.beginWithoutSack(30 * SMSS, 0, SMSS);
+        int flight = 30 * SMSS;
+        long delivered = 0;
+        for (int i = 0; i < 12; i++) {
+            delivered += ackWithoutSack(prr, 0, true, flight, 15 * SMSS);
+        }
+        // NewReno partial ACK: the retransmission filled the first hole, SND.UNA stops at the next one, 5 segments on;
+        // the 12 duplicate ACKs came from segments above both holes
+        int partial = ackWithoutSack(prr, 5 * SMSS, false, flight - 5 * SMSS, 15 * SMSS);
+        assertThat(partial).isZero();
+        assertThat(prr.dupAckEstimate()).isEqualTo(7 * SMSS);
+        delivered += partial;
+        delivered += ackWithoutSack(prr, 0, true, flight - 5 * SMSS, 15 * SMSS);
+        // the second retransmission arrives: SND.UNA moves 11 segments, 8 of them counted by duplicate ACKs
+        int full = ackWithoutSack(prr, 11 * SMSS, false, flight - 16 * SMSS, 15 * SMSS);
+        assertThat(full).isEqualTo(3 * SMSS);
+        delivered += full;
+        assertThat(delivered).as("DeliveredData summed = the advance of SND.UNA").isEqualTo(16L * SMSS);
+        assertThat(prr.prrDelivered()).isEqualTo(16L * SMSS);
+        assertThat(prr.dupAckEstimate()).isZero();
+    }
+
+    @Test
+    void withoutSackExtraneousDuplicateAcksClaimNoMoreThanIsOutstanding() {
+        Prr prr = new Prr();
+        prr.beginWithoutSack(10 * SMSS, 2 * SMSS, SMSS);
+        prr.onTransmit(SMSS);
+        int flight = 10 * SMSS;
+        int sent = 0;
+        for (int i = 0; i < 100; i++) { // a receiver that sends duplicate ACKs for nothing [Savage99]
+            ackWithoutSack(prr, 0, true, flight, 5 * SMSS);
+            // the estimate never covers the missing segment at SND.UNA: pipe keeps at least that one
+            assertThat(prr.dupAckEstimate()).isLessThanOrEqualTo(flight - SMSS);
+            int n = sendAllowed(prr, flight - prr.dupAckEstimate());
+            assertThat(n).as("segments released by duplicate ACK %d", i + 1).isBetween(0, 1);
+            sent += n;
+            flight += n * SMSS;
+        }
+        // at most one new segment per duplicate ACK, as RFC 5681's inflation: the estimate never amplifies them
+        assertThat(sent).isLessThan(100);
+        // never more delivered than is outstanding, less the hole and the two delivered before recovery
+        assertThat(prr.prrDelivered()).isLessThanOrEqualTo((long) flight - 3 * SMSS);
+        assertThat(prr.prrOut()).isEqualTo(SMSS + (long) sent * SMSS);
     }
 }

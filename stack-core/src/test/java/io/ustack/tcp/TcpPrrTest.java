@@ -37,24 +37,31 @@ class TcpPrrTest {
             assertThat(p[1].receivedPattern(1 << 20, 7)).isTrue();
             assertThat(p[0].conn.sender.sack.recoveries).isEqualTo(1);
             assertThat(p[0].conn.sender.timeouts).isZero();
-            List<TcpTestNet.Sent> data = net.sentBy('a').stream().filter(s -> s.length() > 0).toList();
-            int highest = data.get(0).seq();
-            TcpTestNet.Sent retransmit = null;
-            for (TcpTestNet.Sent s : data) {
-                if (lt(s.seq(), highest)) {
-                    retransmit = s;
-                    break;
-                }
-                highest = s.seq() + s.length();
-            }
-            assertThat(retransmit).as("the fast retransmission").isNotNull();
-            long t = retransmit.time();
-            int recoveryPoint = highest;
-            long n = data.stream().filter(s -> s.time() > t && s.time() - t <= span
-                    && geq(s.seq(), recoveryPoint)).count();
+            long n = newSegmentsSoonAfterTheFirstRetransmission(net, span);
             closeBoth(net, p);
             return n;
         }
+    }
+
+    /**
+     * New data segments 'a' sent within {@code span} after its first retransmission (the fast retransmission of a
+     * single loss), not counting those sent before it.
+     */
+    static long newSegmentsSoonAfterTheFirstRetransmission(TcpTestNet net, long span) {
+        List<TcpTestNet.Sent> data = net.sentBy('a').stream().filter(s -> s.length() > 0).toList();
+        int highest = data.get(0).seq();
+        TcpTestNet.Sent retransmit = null;
+        for (TcpTestNet.Sent s : data) {
+            if (lt(s.seq(), highest)) {
+                retransmit = s;
+                break;
+            }
+            highest = s.seq() + s.length();
+        }
+        assertThat(retransmit).as("the fast retransmission").isNotNull();
+        long t = retransmit.time();
+        int recoveryPoint = highest;
+        return data.stream().filter(s -> s.time() > t && s.time() - t <= span && geq(s.seq(), recoveryPoint)).count();
     }
 
     /**
