@@ -23,6 +23,11 @@ import io.ustack.link.FrameSink;
 import io.ustack.tap.DeviceMode;
 import io.ustack.tap.TapLink;
 import io.ustack.tap.TapOptions;
+import io.ustack.wire.EthernetFrame;
+import io.ustack.wire.Ipv4Address;
+import io.ustack.wire.Ipv4Packet;
+import io.ustack.wire.TcpSegment;
+import io.ustack.wire.TcpSegmentation;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -109,6 +114,42 @@ class TapLinkAllocationTest {
                 long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
                 assertThat(link.txFrames() - sentBefore).isEqualTo(100_000);
                 assertThat(allocated / 100_000).as("heap bytes allocated per transmitted frame").isLessThan(8);
+            } finally {
+                frame.release();
+            }
+        }
+    }
+
+    /**
+     * TCP segmentation offload: a 20 000-byte IPv4 TCP super-segment written behind a GSO_TCPV4 virtio-net header
+     * (TapLink.transmitTcpSegments; addressed to another host, so the kernel cuts and drops it) allocates nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void transmittingTcpSuperSegmentsAllocatesNoHeapPerFrame() throws Exception {
+        try (KernelPeer peer = KernelPeer.create(TapLink.DEFAULT_MTU, DeviceMode.TAP, TapOptions.OFFLOADS)) {
+            TapLink link = peer.link();
+            int payload = 20_000;
+            ByteBuf frame = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(14 + 20 + 20 + payload));
+            frame.setLong(0, 0x0200_0000_0099_0000L | (link.macAddress() >>> 32));
+            frame.setInt(8, (int) link.macAddress());
+            frame.setShort(12, EthernetFrame.TYPE_IPV4);
+            int src = Ipv4Address.parse(peer.stackAddress());
+            int dst = Ipv4Address.parse("192.0.2.9"); // not the kernel's: dropped after the device cut it
+            Ipv4Packet.emitHeader(frame, 14, src, dst, Ipv4Packet.PROTOCOL_TCP, 20 + payload, 64, 1, true);
+            TcpSegment.emitHeader(frame, 34, 40000, 9, 1, 1, TcpSegment.ACK, 100, null);
+            frame.setShort(34 + TcpSegment.CHECKSUM_OFFSET, TcpSegmentation.partialChecksum(src, dst, 20 + payload));
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    assertThat(link.transmitTcpSegments(frame.retain(), 1448)).isTrue();
+                }
+                long before = THREADS.getCurrentThreadAllocatedBytes();
+                long sentBefore = link.txSuperFrames();
+                for (int i = 0; i < 20_000; i++) {
+                    link.transmitTcpSegments(frame.retain(), 1448);
+                }
+                long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+                assertThat(link.txSuperFrames() - sentBefore).isEqualTo(20_000);
+                assertThat(allocated / 20_000).as("heap bytes allocated per super-segment").isLessThan(8);
             } finally {
                 frame.release();
             }
