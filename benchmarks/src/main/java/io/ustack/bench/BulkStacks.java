@@ -40,6 +40,14 @@ final class BulkStacks implements AutoCloseable {
 
     /** As above, with the TCP congestion control {@code cc} on both ends (the sender's is the one that matters). */
     BulkStacks(int mtu, int bufferSize, boolean threaded, CongestionAlgorithm cc) {
+        this(mtu, bufferSize, threaded, cc, false);
+    }
+
+    /**
+     * As above; with {@code offload} the in-memory link carries TCP super-segments of up to 64 KiB whole (TSO and
+     * GRO, as a veth with offloads), so the sender builds them and the receiver takes them as one segment.
+     */
+    BulkStacks(int mtu, int bufferSize, boolean threaded, CongestionAlgorithm cc, boolean offload) {
         this.threaded = threaded;
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         chunk = alloc.directBuffer(CHUNK, CHUNK);
@@ -49,7 +57,7 @@ final class BulkStacks implements AutoCloseable {
         scratch = alloc.directBuffer(CHUNK, CHUNK);
         sender = new BulkSender(chunk);
         receiver = new BulkReceiver(scratch);
-        InMemoryLink[] pair = InMemoryLink.pair(mtu);
+        InMemoryLink[] pair = InMemoryLink.pair(mtu, offload);
         TcpConfig tcp = new TcpConfig().sendBufferSize(bufferSize).receiveBufferSize(bufferSize).congestionControl(cc);
         server = Stack.builder(pair[0]).name("bench-server").ipv4("10.0.0.1/24").tcp(tcp).allocator(alloc).build();
         client = Stack.builder(pair[1]).name("bench-client").ipv4("10.0.0.2/24").tcp(new TcpConfig(tcp))

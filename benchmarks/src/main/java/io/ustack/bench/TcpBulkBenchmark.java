@@ -6,6 +6,7 @@
 package io.ustack.bench;
 
 import io.netty.util.ResourceLeakDetector;
+import io.ustack.tcp.CongestionAlgorithm;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -58,6 +59,10 @@ public class TcpBulkBenchmark {
     @Param({"stream"})
     public String mode;
 
+    /** TCP segmentation offload on the in-memory link (super-segments of up to 64 KiB cross it whole). */
+    @Param({"false"})
+    public boolean offload;
+
     private BulkStacks stacks;
     private boolean burst;
     private Runnable sendCommand;
@@ -72,7 +77,7 @@ public class TcpBulkBenchmark {
             case "burst" -> true;
             default -> throw new IllegalArgumentException("mode " + mode);
         };
-        stacks = new BulkStacks(mtu, bufferSize, true);
+        stacks = new BulkStacks(mtu, bufferSize, true, CongestionAlgorithm.CUBIC, offload);
         BulkSender sender = stacks.sender;
         sendCommand = () -> sender.send(BYTES_PER_INVOCATION); // built once: the harness allocates nothing per op
         workers = new long[] {

@@ -53,6 +53,10 @@ public class TcpBulkEngineOnlyBenchmark {
     @Param({"stream"})
     public String mode;
 
+    /** TCP segmentation offload on the in-memory link (super-segments of up to 64 KiB cross it whole). */
+    @Param({"false"})
+    public boolean offload;
+
     /** The sender's congestion control (CongestionAlgorithm): CUBIC, or BBR, which paces. */
     @Param({"CUBIC"})
     public String cc;
@@ -74,7 +78,7 @@ public class TcpBulkEngineOnlyBenchmark {
         };
         driver = Executors.newSingleThreadExecutor(r -> new FastThreadLocalThread(r, "bench-driver"));
         stacks = driver.submit(() -> {
-            BulkStacks s = new BulkStacks(mtu, bufferSize, false, CongestionAlgorithm.valueOf(cc));
+            BulkStacks s = new BulkStacks(mtu, bufferSize, false, CongestionAlgorithm.valueOf(cc), offload);
             if (!burst) {
                 s.sender.stream();
             }

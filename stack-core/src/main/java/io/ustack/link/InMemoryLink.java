@@ -1,6 +1,8 @@
 /*
  * InMemoryLink: two Links joined back to back in one JVM, like a veth pair: what one transmits the other receives.
- * Used by tests, the demo and benchmarks to run two stacks with no device and no root.
+ * Used by tests, the demo and benchmarks to run two stacks with no device and no root. With offloads, like a veth
+ * with TSO and GRO, a TCP super-segment (Link#transmitTcpSegments) crosses whole and arrives as one frame whose
+ * checksum state is PARTIAL (only the pseudo-header sum is in the field; it never crossed a wire).
  */
 package io.ustack.link;
 
@@ -19,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class InMemoryLink implements Link {
     private final SpscArrayQueue<ByteBuf> inbound;
+    /** With offloads: the checksum state of each frame in {@link #inbound}, offered just before it; else null. */
+    private final SpscArrayQueue<ChecksumState> inboundStates;
     private final int capacity;
     private InMemoryLink peer;
     private final int mtu;
@@ -27,10 +31,11 @@ public final class InMemoryLink implements Link {
     private volatile boolean closed;
     private volatile Thread waiter;
 
-    private InMemoryLink(int mtu, long mac, int queueCapacity) {
+    private InMemoryLink(int mtu, long mac, int queueCapacity, boolean offloads) {
         this.mtu = mtu;
         this.mac = mac;
         this.inbound = new SpscArrayQueue<>(queueCapacity);
+        this.inboundStates = offloads ? new SpscArrayQueue<>(queueCapacity + 1) : null;
         this.capacity = queueCapacity;
     }
 
@@ -40,11 +45,20 @@ public final class InMemoryLink implements Link {
     }
 
     public static InMemoryLink[] pair(int mtu, long macA, long macB, int queueCapacity) {
+        return pair(mtu, macA, macB, queueCapacity, false);
+    }
+
+    /** As {@link #pair(int)}, with TCP segmentation offload both ways when {@code offloads}. */
+    public static InMemoryLink[] pair(int mtu, boolean offloads) {
+        return pair(mtu, 0x02_00_00_00_00_01L, 0x02_00_00_00_00_02L, 4096, offloads);
+    }
+
+    public static InMemoryLink[] pair(int mtu, long macA, long macB, int queueCapacity, boolean offloads) {
         if (mtu < 68 || mtu > 65535) {
             throw new IllegalArgumentException("MTU must be within 68..65535, was " + mtu);
         }
-        InMemoryLink a = new InMemoryLink(mtu, macA, queueCapacity);
-        InMemoryLink b = new InMemoryLink(mtu, macB, queueCapacity);
+        InMemoryLink a = new InMemoryLink(mtu, macA, queueCapacity, offloads);
+        InMemoryLink b = new InMemoryLink(mtu, macB, queueCapacity, offloads);
         a.peer = b;
         b.peer = a;
         return new InMemoryLink[] {a, b};
@@ -86,7 +100,11 @@ public final class InMemoryLink implements Link {
         while (n < budget && (frame = inbound.relaxedPoll()) != null) {
             n++;
             try {
-                sink.onFrame(frame);
+                if (inboundStates == null) {
+                    sink.onFrame(frame);
+                } else {
+                    sink.onFrame(frame, inboundStates.relaxedPoll()); // offered before the frame: never null here
+                }
             } finally {
                 frame.release();
             }
@@ -95,9 +113,28 @@ public final class InMemoryLink implements Link {
     }
 
     @Override
+    public boolean tcpSegmentationOffload() {
+        return inboundStates != null;
+    }
+
+    @Override
+    public boolean transmitTcpSegments(ByteBuf frame, int gsoSize) {
+        if (inboundStates == null) {
+            return Link.super.transmitTcpSegments(frame, gsoSize);
+        }
+        return enqueue(frame, ChecksumState.PARTIAL);
+    }
+
+    @Override
     public boolean transmit(ByteBuf frame) {
+        return enqueue(frame, ChecksumState.NONE);
+    }
+
+    // Queues the frame (and, with offloads, its checksum state first) for the peer and wakes it.
+    private boolean enqueue(ByteBuf frame, ChecksumState state) {
         InMemoryLink p = peer;
-        if (!isUp() || !p.isUp() || p.inbound.size() >= p.capacity || !p.inbound.offer(frame)) {
+        if (!isUp() || !p.isUp() || p.inbound.size() >= p.capacity
+                || p.inboundStates != null && !p.inboundStates.offer(state) || !p.inbound.offer(frame)) {
             frame.release();
             return false;
         }
@@ -141,6 +178,9 @@ public final class InMemoryLink implements Link {
         ByteBuf frame;
         while ((frame = inbound.poll()) != null) {
             frame.release();
+        }
+        if (inboundStates != null) {
+            inboundStates.clear();
         }
     }
 }

@@ -81,4 +81,40 @@ class InMemoryLinkTest {
         p[0].close();
         p[1].close();
     }
+    /** A sink that records each frame's marker and checksum state. */
+    private static final class StateSink implements FrameSink {
+        final List<String> got = new ArrayList<>();
+
+        @Override
+        public void onFrame(ByteBuf frame) {
+            throw new AssertionError("a link with offloads hands over the checksum state");
+        }
+
+        @Override
+        public void onFrame(ByteBuf frame, ChecksumState checksum) {
+            got.add(frame.getInt(frame.readerIndex()) + ":" + checksum);
+        }
+    }
+
+    @Test
+    void withOffloadsASuperSegmentCrossesWholeAndArrivesWithAPartialChecksum() {
+        InMemoryLink[] p = InMemoryLink.pair(1500, true);
+        assertThat(p[0].tcpSegmentationOffload()).isTrue();
+        assertThat(p[0].transmit(frame(1))).isTrue();
+        assertThat(p[0].transmitTcpSegments(frame(2), 1000)).isTrue(); // no cutting: the frame goes as it is
+        assertThat(p[0].transmit(frame(3))).isTrue();
+        StateSink sink = new StateSink();
+        assertThat(p[1].receive(sink, 100)).isEqualTo(3);
+        assertThat(sink.got).containsExactly("1:NONE", "2:PARTIAL", "3:NONE");
+        p[0].close();
+        p[1].close();
+    }
+
+    @Test
+    void withoutOffloadsItSaysSo() {
+        InMemoryLink[] p = InMemoryLink.pair(1500);
+        assertThat(p[0].tcpSegmentationOffload()).isFalse();
+        p[0].close();
+        p[1].close();
+    }
 }

@@ -44,6 +44,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--pcap", description = "Write the client side's frames to this pcap file.")
     Path pcap;
 
+    @Option(names = "--offload", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "TCP segmentation offload on the in-memory link, as a veth has (default; off whenever the "
+                    + "link is impaired, so loss hits single segments); --no-offload for MSS-sized frames.")
+    boolean offload = true;
+
     @Mixin
     ImpairOptions impair = new ImpairOptions();
 
@@ -54,7 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Impairment impairment = impair.impairment(); // a bad value stops here
-        InMemoryLink[] pair = InMemoryLink.pair(mtu);
+        boolean offloads = offload && !impairment.impairs();
+        InMemoryLink[] pair = InMemoryLink.pair(mtu, offloads);
         Link clientLink = ImpairOptions.wrap(pair[1], Clock.SYSTEM, impairment);
         ImpairedLink impaired = clientLink instanceof ImpairedLink i ? i : null;
         if (pcap != null) {
@@ -65,7 +71,8 @@ public final class DemoCommand implements Callable<Integer> {
              Stack client = Stack.builder(clientLink).name("client").ipv4("10.0.0.2/24").build().start();
              Services services = Services.start(server)) {
             InetSocketAddress http = new InetSocketAddress("10.0.0.1", Services.HTTP);
-            System.out.printf("server %s, client %s, MTU %d%s%n", server.ipv4(), client.ipv4(), mtu,
+            System.out.printf("server %s, client %s, MTU %d%s%s%n", server.ipv4(), client.ipv4(), mtu,
+                    offloads ? ", TCP segmentation offload" : "",
                     impaired != null ? "; client's link impaired: " + impairment : "");
 
             HttpFetch.Result r = HttpFetch.get(client, http, "/bytes/" + bytes);
