@@ -23,6 +23,9 @@ class OffloadOptionTest {
         assertThat(((RunCommand) command("run", "--offload")).offload).isTrue();
         assertThat(((RunCommand) command("run")).offload).isTrue();
         assertThat(((RunCommand) command("run", "--no-offload")).offload).isFalse();
+        assertThat(((DemoCommand) command("demo")).offload).isTrue(); // the in-memory link's TSO, as a veth's
+        assertThat(((DemoCommand) command("demo", "--no-offload")).offload).isFalse();
+        assertThat(new DemoCommand().offload).as("as RunCommand creates it").isTrue();
     }
 
     @Test
