@@ -77,6 +77,9 @@ final class SegmentWriter {
             TcpOptions opts, SendBuffer data, int dataOffset, int dataLength, long now) {
         if (pending != null) {
             if (appendable(srcIp, srcPort, dstIp, dstPort, seq, ack, flags, window, opts, dataLength)) {
+                if (pending.writableBytes() < dataLength) {
+                    grow();
+                }
                 data.copyTo(dataOffset, dataLength, pending);
                 if ((flags & TcpSegment.PSH) != 0) {
                     int at = pending.readerIndex() + TcpSegment.FLAGS_OFFSET;
@@ -92,7 +95,7 @@ final class SegmentWriter {
         boolean merge = burstDepth > 0 && dataLength > 0 && (flags & ~TcpSegment.PSH) == TcpSegment.ACK
                 && ip.tcpSegmentationOffload();
         int optionBytes = opts == null ? 0 : opts.encodedLength();
-        ByteBuf b = ip.allocate(merge ? MAX_SUPER_SEGMENT : TcpSegment.MIN_HEADER_LENGTH + optionBytes + dataLength);
+        ByteBuf b = ip.allocate(TcpSegment.MIN_HEADER_LENGTH + optionBytes + dataLength);
         int start = b.writerIndex();
         int hl = TcpSegment.emitHeader(b, start, srcPort, dstPort, seq, ack, flags, window, opts);
         b.writerIndex(start + hl);
@@ -116,6 +119,18 @@ final class SegmentWriter {
             counters.tcpResetsSent++;
         }
         return ip.sendIpv4(b, srcIp, dstIp, Ipv4Packet.PROTOCOL_TCP, now);
+    }
+
+    /**
+     * Moves the pending segment into a buffer with room for a whole super-segment: done when the second piece comes,
+     * so a burst of one segment never takes a 64 KiB buffer.
+     */
+    private void grow() {
+        ByteBuf small = pending;
+        ByteBuf big = ip.allocate(MAX_SUPER_SEGMENT);
+        big.writeBytes(small, small.readerIndex(), small.readableBytes());
+        small.release();
+        pending = big;
     }
 
     /**
