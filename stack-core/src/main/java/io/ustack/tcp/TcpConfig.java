@@ -180,10 +180,11 @@ public final class TcpConfig {
      * have gone unanswered this long (0 = only maxRetries).
      */
     public TcpConfig userTimeout(Duration d) {
-        this.userTimeoutNanos = d.toNanos();
-        if (userTimeoutNanos < 0) {
-            throw new IllegalArgumentException("userTimeout " + d);
+        long nanos = d.toNanos();
+        if (nanos < 0) {
+            throw new IllegalArgumentException("userTimeout " + d); // and the setting keeps its value
         }
+        this.userTimeoutNanos = nanos;
         return this;
     }
 
