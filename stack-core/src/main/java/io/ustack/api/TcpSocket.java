@@ -19,7 +19,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A TCP connection. {@link #read} completes with at least one byte (or -1 at end of stream); {@link #write} completes
+ * A TCP connection. {@link #read} completes with at least one byte (or -1 at end of stream; with a receive low
+ * watermark, with at least that many bytes, see {@link #receiveLowWatermark}); {@link #write} completes
  * when every remaining byte of its buffer has been taken into the send buffer. Buffers handed to a pending operation
  * must not be touched until it completes; their position is advanced by the bytes moved. Blocking use is
  * {@code read(b).join()}. Completions run on the stack's engine thread.
@@ -27,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 public final class TcpSocket implements AutoCloseable {
     private final Stack stack;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** SO_RCVLOWAT (any thread writes, the engine thread reads). */
+    private volatile int receiveLowWatermark = 1;
     // engine thread only
     private TcpConnection conn;
     private CompletableFuture<TcpSocket> connecting;
@@ -157,6 +160,28 @@ public final class TcpSocket implements AutoCloseable {
         return op.future;
     }
 
+    /**
+     * SO_RCVLOWAT, as Linux has it for TCP: a read completes only once at least {@code bytes} are readable, or as many
+     * as its buffer has room for, or half the receive buffer (more could never arrive while the window is closed),
+     * whichever is least; at the end of the stream or on an error it completes with what there is. 1 (the default)
+     * completes a read as soon as any byte is there. A reader that streams with large buffers wakes up less often
+     * with a higher mark (each completed read is a hand-off from the engine thread to the reader's).
+     *
+     * @throws IllegalArgumentException if {@code bytes} is below 1
+     */
+    public void receiveLowWatermark(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("receive low watermark " + bytes + " is below 1");
+        }
+        receiveLowWatermark = bytes;
+        stack.run(this::serveReads); // a lower mark may complete a pending read now; nothing to do if closed
+    }
+
+    /** The current SO_RCVLOWAT. */
+    public int receiveLowWatermark() {
+        return receiveLowWatermark;
+    }
+
     /** Sends FIN after the queued data (half-close); reads still work. */
     public CompletableFuture<Void> shutdownOutput() {
         return stack.call(iface -> {
@@ -227,10 +252,13 @@ public final class TcpSocket implements AutoCloseable {
                 continue;
             }
             int avail = conn.available();
-            if (avail > 0) {
+            boolean ending = conn.finReceived() || done; // no more bytes will come: the mark no longer applies
+            if (avail > 0 && (ending || avail >= readThreshold(op))) {
                 int n = conn.read(op.view, Math.min(avail, op.view.writableBytes()));
                 op.moved = n;
                 reads.poll().complete(n);
+            } else if (avail > 0) {
+                return; // below the low watermark: wait for more
             } else if (conn.isInputShutdown() || (done && error == 0)) {
                 reads.poll().complete(-1);
             } else if (done) {
@@ -239,6 +267,15 @@ public final class TcpSocket implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Bytes that must be readable before {@code op} completes (SO_RCVLOWAT, capped as it describes). */
+    private int readThreshold(Op op) {
+        int mark = receiveLowWatermark;
+        if (mark == 1) {
+            return 1;
+        }
+        return Math.max(1, Math.min(mark, Math.min(op.view.writableBytes(), conn.receiveBufferSize() / 2)));
     }
 
     private void serveWrites() {

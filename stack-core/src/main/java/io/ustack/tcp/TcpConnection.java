@@ -136,6 +136,11 @@ public final class TcpConnection {
         return n;
     }
 
+    /** The peer's FIN has arrived: no byte comes after those readable now. */
+    public boolean finReceived() {
+        return receiver.finReceived;
+    }
+
     /** The peer's FIN has arrived and every byte before it has been read. */
     public boolean isInputShutdown() {
         return receiver.finReceived && receiver.buffer.readable() == 0;
