@@ -66,12 +66,11 @@ final class RecoveryUndo {
         return armed;
     }
 
-    int priorCwnd() {
-        return priorCwnd;
-    }
-
-    int priorSsthresh() {
-        return priorSsthresh;
+    /** RFC 4015 section 4: the episode was spurious; cwnd and ssthresh go back to their values before it. */
+    void undo(CongestionControl cc, TcpExtCounters counters) {
+        cc.undo(priorCwnd, priorSsthresh);
+        end();
+        counters.spuriousRecoveriesUndone++;
     }
 
     /** The episode is over (undone, or ended with retransmissions that were really needed). */

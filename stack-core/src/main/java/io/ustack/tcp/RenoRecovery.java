@@ -8,6 +8,10 @@
  * ACK counts as 1 SMSS delivered, a partial ACK as the rest of its change in SND.UNA, pipe is the flight less the
  * duplicate ACK estimate, so new data follows the ACK clock down to ssthresh from the first ACK of recovery rather
  * than after half a window of silence. The retransmissions on entry and on partial ACKs stay unconditional.
+ * With F-RTO (RFC 5682 section 2, Frto; on by default) a timeout that starts a loss episode retransmits the first
+ * segment only and then, on the ACK that advances SND.UNA, sends new data rather than going back N; when the next
+ * ACK advances SND.UNA too the timeout was spurious and its window reduction is undone (RecoveryUndo), otherwise the
+ * go-back-N of the conventional recovery begins from SND.UNA.
  */
 package io.ustack.tcp;
 
@@ -28,16 +32,22 @@ final class RenoRecovery implements LossRecovery {
     private boolean afterTimeout;
     /** RFC 9937 PRR, or null for RFC 5681 / RFC 6582 cwnd inflation and deflation during fast recovery. */
     private final Prr prr;
+    /** RFC 5682 section 2 F-RTO, or null for the conventional RTO recovery only. */
+    private final Frto frto;
 
     RenoRecovery(TcpSender snd, int iss, TcpConfig config) {
         this.snd = snd;
         this.recover = iss; // RFC 6582 3.2 step 1: recover is initialised to the ISS
         this.prr = config.prr() ? new Prr() : null;
+        this.frto = config.frto() ? new Frto(false) : null;
     }
 
     @Override
     public boolean onAck(Segment seg, int acked, boolean duplicate, long now) {
         CongestionControl cc = snd.cc;
+        if (frto != null && frto.active()) {
+            frtoOnAck(acked, duplicate);
+        }
         if (acked > 0) {
             if (snd.inRecovery) {
                 if (geq(snd.sndUna, recover)) {
@@ -100,6 +110,24 @@ final class RenoRecovery implements LossRecovery {
         return false;
     }
 
+    /** RFC 5682 section 2 steps 2 and 3, on an ACK while an F-RTO episode runs (before the ACK's other effects). */
+    private void frtoOnAck(int acked, boolean duplicate) {
+        boolean step3 = frto.newDataOnly();
+        int decision = frto.onAck(snd.sndUna, acked > 0, duplicate, acked > 0, snd);
+        if (decision == Frto.SEND_NEW) {
+            snd.sndNxt = snd.sndMax; // step 2b: new data instead of the go-back-N retransmissions
+        } else if (decision == Frto.SPURIOUS) {
+            snd.extCounters().spuriousRtos++; // step 3b: the originals were only late
+            snd.undo.undo(snd.cc, snd.extCounters());
+            afterTimeout = false;
+        } else if (!frto.active()) {
+            snd.undo.end(); // 2a, 2b without new data, or 3a (a duplicate ACK): conventional recovery
+            if (decision == Frto.CONVENTIONAL && step3) {
+                snd.sndNxt = snd.sndUna; // 3a: go back N (in slow start) from SND.UNA
+            }
+        }
+    }
+
     /** Fast recovery paced by PRR. */
     private boolean prrActive() {
         return prr != null && snd.inRecovery && snd.cc.proportionalRateReduction();
@@ -117,13 +145,21 @@ final class RenoRecovery implements LossRecovery {
 
     @Override
     public void onRetransmitTimeout(long now) {
-        // RFC 6582 3.2 step 4: recover = highest sent, leave recovery; go back N from SND.UNA
+        // RFC 6582 3.2 step 4: recover = highest sent, leave recovery; go back N from SND.UNA. RFC 5682 section 2
+        // step 1, F-RTO, unless in fast recovery or before the data outstanding at an earlier timeout is acknowledged
+        boolean frtoBegins = frto != null && !snd.inRecovery && (!afterTimeout || geq(snd.sndUna, recover));
         snd.inRecovery = false;
         dupAcks = 0;
         recover = snd.sndMax;
         afterTimeout = true;
         snd.sndNxt = snd.sndUna;
         snd.retransmitHead(now);
+        if (frtoBegins) {
+            frto.begin(snd.sndMax); // the undo was armed before the window reduction (TcpSender)
+        } else if (frto != null) {
+            frto.end(); // a timeout again, or inside a fast recovery: conventional recovery
+            snd.undo.end();
+        }
     }
 
     @Override
@@ -135,6 +171,9 @@ final class RenoRecovery implements LossRecovery {
 
     @Override
     public int window(int cwnd) {
+        if (frto != null && frto.newDataOnly()) {
+            return inFlight() + frto.newDataAllowance(); // RFC 5682 2b: two new segments, whatever cwnd says
+        }
         if (prrActive()) {
             return prr.window(); // RFC 9937: pipe + sndcnt
         }
@@ -144,6 +183,9 @@ final class RenoRecovery implements LossRecovery {
 
     @Override
     public void onTransmit(int bytes) {
+        if (frto != null && frto.newDataOnly()) {
+            frto.onTransmit(bytes);
+        }
         if (prrActive()) {
             prr.onTransmit(bytes);
         }

@@ -41,7 +41,7 @@ final class SackRecovery implements LossRecovery {
         this.board = board;
         this.rack = config.rackTlp() ? new RackTlp() : null;
         this.prr = config.prr() ? new Prr() : null;
-        this.frto = config.frto() ? new Frto() : null;
+        this.frto = config.frto() ? new Frto(true) : null;
     }
 
     @Override
@@ -96,27 +96,18 @@ final class SackRecovery implements LossRecovery {
         return true;
     }
 
-    /** RFC 5682 steps 2 and 3, on an ACK while an F-RTO episode runs (after the scoreboard took the ACK). */
+    /** RFC 5682 section 3 steps 2 and 3, on an ACK while an F-RTO episode runs (after the scoreboard took it). */
     private void frtoOnAck(int acked, boolean duplicate) {
         if (!snd.inRecovery || !rtoRecovery) {
             frto.end(); // the episode was undone (D-SACK) or ended meanwhile
-        } else if (frto.step == Frto.AWAIT_FIRST_ACK) {
-            if (acked > 0 && !frto.allRecovered(snd.sndUna)) {
-                int peerRoom = snd.sndWnd - (snd.sndNxt - snd.sndUna);
-                if (!frto.sendNew(snd.unsent() > 0 && peerRoom > 0, snd.smss)) {
-                    board.markAllLost(); // step 2b without new data to send: the conventional recovery
-                }
-            } else if (acked > 0) {
-                frto.end(); // step 2a: the retransmission and everything before the timeout are acknowledged
-            }
-        } else if (acked > 0 || duplicate || board.delivered) {
-            frto.end();
-            if (frto.spurious(board)) {
-                snd.extCounters().spuriousRtos++; // step 3a: the originals were only late
-                undoSpuriousEpisode();
-            } else {
-                board.markAllLost(); // step 3b: the timeout was real
-            }
+            return;
+        }
+        int decision = frto.onAck(snd.sndUna, acked > 0, duplicate || board.delivered, frto.sackedOriginal(board), snd);
+        if (decision == Frto.SPURIOUS) {
+            snd.extCounters().spuriousRtos++; // step 3a: the originals were only late
+            undoSpuriousEpisode();
+        } else if (decision == Frto.CONVENTIONAL) {
+            board.markAllLost(); // step 2b without new data to send, or 3b: the timeout was real
         }
     }
 
@@ -160,9 +151,7 @@ final class SackRecovery implements LossRecovery {
 
     /** RFC 3708: every retransmission of the episode was a duplicate; the window goes back (RFC 4015 4). */
     private void undoSpuriousEpisode() {
-        snd.cc.undo(snd.undo.priorCwnd(), snd.undo.priorSsthresh());
-        snd.undo.end();
-        snd.extCounters().spuriousRecoveriesUndone++;
+        snd.undo.undo(snd.cc, snd.extCounters());
         snd.inRecovery = false;
         rtoRecovery = false;
         dupAcks = 0;

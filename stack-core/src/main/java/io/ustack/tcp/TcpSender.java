@@ -55,7 +55,7 @@ final class TcpSender {
     LossRecovery recovery;
     /** The SACK recovery (null without SACK). */
     SackRecovery sack;
-    /** Spurious-episode detection by D-SACK and the undo of its reduction (SACK only). */
+    /** Spurious-episode detection (D-SACK, F-RTO) and the undo of its reduction (SACK, or F-RTO without it). */
     final RecoveryUndo undo = new RecoveryUndo();
 
     /** ISS */
@@ -546,7 +546,7 @@ final class TcpSender {
         extCounters().retransmitTimeouts++;
         // RFC 5681 3.1 equation 4 and the loss window; then the recovery retransmits (go-back-N without SACK,
         // every segment not SACKed with it)
-        if (sack != null) {
+        if (sack != null || config.frto()) { // RenoRecovery ends it unless F-RTO begins
             undo.begin(sndUna, cc.cwnd(), cc.ssthresh());
         }
         // ssthresh is computed once per loss episode: not again for a timer that retransmits again, nor for a

@@ -9,7 +9,10 @@ import static io.ustack.tcp.TcpDataTransferTest.closeBoth;
 import static io.ustack.tcp.TcpDataTransferTest.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** RFC 5682 F-RTO on the simulated wire, each case beside the conventional RTO recovery ({@code frto(false)}). */
+/**
+ * RFC 5682 F-RTO on the simulated wire, with SACK (section 3) and without it (section 2, NewReno), each case beside the
+ * conventional RTO recovery ({@code frto(false)}).
+ */
 class TcpFrtoTest {
     private static final long MS = 1_000_000L;
     private static final int SIZE = 2 << 20;
@@ -21,11 +24,12 @@ class TcpFrtoTest {
      * The forward path stalls for 350 ms from the 100th data segment on (a radio hand-over, a paused VM): what is sent
      * meanwhile arrives late, in order, all at once. The retransmission timer fires in the stall.
      */
-    private static Run stall(boolean frto) {
-        TcpConfig cfg = TcpTestNet.testConfig().frto(frto);
+    private static Run stall(boolean frto, boolean sack) {
+        TcpConfig cfg = TcpTestNet.testConfig().frto(frto).sack(sack);
         try (TcpTestNet net = new TcpTestNet(cfg, new TcpConfig(cfg))) {
             net.latencyNanos = 10 * MS;
             Peer[] p = connect(net);
+            assertThat(p[0].conn.sender.recovery).isInstanceOf(sack ? SackRecovery.class : RenoRecovery.class);
             long[] stallStart = {-1};
             int[] dataSegments = {0};
             int[] cwndBefore = {0};
@@ -51,9 +55,18 @@ class TcpFrtoTest {
 
     @Test
     void aStallLongerThanTheRtoIsFoundSpuriousWithOneRetransmission() {
-        Run frto = stall(true);
-        Run conventional = stall(false);
-        System.out.println("stall: F-RTO " + frto + "; conventional " + conventional);
+        stallIsSpurious(true);
+    }
+
+    @Test
+    void withoutSackAStallLongerThanTheRtoIsFoundSpuriousWithOneRetransmission() {
+        stallIsSpurious(false);
+    }
+
+    private static void stallIsSpurious(boolean sack) {
+        Run frto = stall(true, sack);
+        Run conventional = stall(false, sack);
+        System.out.println("stall (sack " + sack + "): F-RTO " + frto + "; conventional " + conventional);
         assertThat(frto.timeouts).isEqualTo(1);
         assertThat(frto.spuriousRtos).isEqualTo(1);
         assertThat(frto.retransmits).isEqualTo(1); // the first segment only; go-back-N resends more
@@ -68,11 +81,12 @@ class TcpFrtoTest {
      * and their duplicate ACKs show the original flight did not arrive: the conventional recovery repairs it, with the
      * same number of retransmissions and no undo.
      */
-    private static long[] blackout(boolean frto) {
-        TcpConfig cfg = TcpTestNet.testConfig().frto(frto);
+    private static long[] blackout(boolean frto, boolean sack) {
+        TcpConfig cfg = TcpTestNet.testConfig().frto(frto).sack(sack);
         try (TcpTestNet net = new TcpTestNet(cfg, new TcpConfig(cfg))) {
             net.latencyNanos = 10 * MS;
             Peer[] p = connect(net);
+            assertThat(p[0].conn.sender.recovery).isInstanceOf(sack ? SackRecovery.class : RenoRecovery.class);
             long[] start = {-1};
             int[] dataSegments = {0};
             net.filter = s -> {
@@ -123,9 +137,18 @@ class TcpFrtoTest {
 
     @Test
     void aRealLossOfTheWholeFlightIsRepairedAsWithoutFrto() {
-        long[] frto = blackout(true);
-        long[] conventional = blackout(false);
-        System.out.printf("blackout: F-RTO %d retransmissions, %d spurious, %d timeouts, %d ms; conventional %d, %d, "
+        blackoutIsRepaired(true);
+    }
+
+    @Test
+    void withoutSackARealLossOfTheWholeFlightIsRepairedAsWithoutFrto() {
+        blackoutIsRepaired(false);
+    }
+
+    private static void blackoutIsRepaired(boolean sack) {
+        long[] frto = blackout(true, sack);
+        long[] conventional = blackout(false, sack);
+        System.out.printf("blackout (sack " + sack + "): F-RTO %d retransmissions, %d spurious, %d timeouts, %d ms; conventional %d, %d, "
                 + "%d, %d ms (%d segments lost)%n", frto[0], frto[1], frto[2], frto[3] / MS, conventional[0],
                 conventional[1], conventional[2], conventional[3] / MS, frto[4]);
         assertThat(frto[2]).isEqualTo(1);
