@@ -260,14 +260,7 @@ public final class ArpLayer {
 
     /** Hands a frame to the link (cut into {@code gsoSize} pieces there if not 0) and counts it. */
     private boolean transmit(ByteBuf frame, int gsoSize) {
-        int len = frame.readableBytes();
-        if (gsoSize == 0 ? link.transmit(frame) : link.transmitTcpSegments(frame, gsoSize)) {
-            counters.framesOut++;
-            counters.bytesOut += len;
-            return true;
-        }
-        counters.drop(DropReason.LINK_DROPPED);
-        return false;
+        return LinkOutput.transmit(link, counters, frame, gsoSize);
     }
 
     /** Drops every entry and waiting packet (stack shutdown). */

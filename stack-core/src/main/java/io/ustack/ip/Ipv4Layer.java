@@ -259,14 +259,7 @@ public final class Ipv4Layer implements IpOutput {
 
     // An IP-framed link (TUN): the packet is the frame; cut into gsoSize pieces by the link unless 0. Counted.
     private boolean toLink(ByteBuf packet, int gsoSize) {
-        int len = packet.readableBytes();
-        if (gsoSize == 0 ? link.transmit(packet) : link.transmitTcpSegments(packet, gsoSize)) {
-            counters.framesOut++;
-            counters.bytesOut += len;
-            return true;
-        }
-        counters.drop(DropReason.LINK_DROPPED);
-        return false;
+        return LinkOutput.transmit(link, counters, packet, gsoSize);
     }
 
     // A TCP super-segment: to the link whole when the next hop is a unicast neighbour (or there is no ARP), else cut.

@@ -122,7 +122,10 @@ final class Frto {
         return newData;
     }
 
+    /** A transmission of {@code bytes}: in step 3 it uses up the new data allowed; otherwise nothing. */
     void onTransmit(int bytes) {
-        newData = Math.max(0, newData - bytes);
+        if (step == AWAIT_SECOND_ACK) {
+            newData = Math.max(0, newData - bytes);
+        }
     }
 }

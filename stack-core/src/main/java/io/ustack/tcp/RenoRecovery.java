@@ -183,7 +183,7 @@ final class RenoRecovery implements LossRecovery {
 
     @Override
     public void onTransmit(int bytes) {
-        if (frto != null && frto.newDataOnly()) {
+        if (frto != null) {
             frto.onTransmit(bytes);
         }
         if (prrActive()) {

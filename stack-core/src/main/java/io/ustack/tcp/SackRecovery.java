@@ -210,7 +210,7 @@ final class SackRecovery implements LossRecovery {
 
     @Override
     public void onTransmit(int bytes) {
-        if (frto != null && frto.newDataOnly()) {
+        if (frto != null) {
             frto.onTransmit(bytes);
         }
         if (prrActive()) {
