@@ -40,14 +40,20 @@ class TcpSocketLowWatermarkTest {
         net.pumpUntil(() -> false, 1_000_000, 50_000_000);
     }
 
-    @Test
-    void aReadWaitsForTheMark() {
+    /** Connected, a mark of 100, a read of up to 1000 posted, 10 bytes arrived: the read waits. */
+    private CompletableFuture<Integer> readWaitingBelowAMarkOf100() {
         connect();
         server.receiveLowWatermark(100);
         CompletableFuture<Integer> read = server.read(ByteBuffer.allocate(1000));
         send(10);
         assertThat(server.connection().available()).isEqualTo(10); // there, but below the mark
         assertThat(read).isNotDone();
+        return read;
+    }
+
+    @Test
+    void aReadWaitsForTheMark() {
+        CompletableFuture<Integer> read = readWaitingBelowAMarkOf100();
         send(95);
         assertThat(net.await(read)).isEqualTo(105);
     }
@@ -63,12 +69,7 @@ class TcpSocketLowWatermarkTest {
 
     @Test
     void atTheEndOfTheStreamAReadGetsWhatThereIs() {
-        connect();
-        server.receiveLowWatermark(100);
-        CompletableFuture<Integer> read = server.read(ByteBuffer.allocate(1000));
-        send(10);
-        assertThat(server.connection().available()).isEqualTo(10); // there, but below the mark
-        assertThat(read).isNotDone();
+        CompletableFuture<Integer> read = readWaitingBelowAMarkOf100();
         net.await(client.shutdownOutput());
         assertThat(net.await(read)).isEqualTo(10);
         assertThat(net.await(server.read(ByteBuffer.allocate(1000)))).isEqualTo(-1);
@@ -76,12 +77,7 @@ class TcpSocketLowWatermarkTest {
 
     @Test
     void aLowerMarkReleasesAWaitingRead() {
-        connect();
-        server.receiveLowWatermark(100);
-        CompletableFuture<Integer> read = server.read(ByteBuffer.allocate(1000));
-        send(10);
-        assertThat(server.connection().available()).isEqualTo(10); // there, but below the mark
-        assertThat(read).isNotDone();
+        CompletableFuture<Integer> read = readWaitingBelowAMarkOf100();
         server.receiveLowWatermark(1);
         assertThat(net.await(read)).isEqualTo(10);
         assertThat(server.receiveLowWatermark()).isEqualTo(1);

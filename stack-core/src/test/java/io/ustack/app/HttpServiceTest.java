@@ -14,11 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP service and client over two threaded stacks (the way the demo and `serve` run them). */
 class HttpServiceTest {
-    final InMemoryLink[] pair = InMemoryLink.pair(1500);
+    final InMemoryLink[] pair = links();
     final Stack server = Stack.builder(pair[0]).name("s").ipv4("10.0.0.1/24").build().start();
     final Stack client = Stack.builder(pair[1]).name("c").ipv4("10.0.0.2/24").build().start();
     final Services services = Services.start(server);
     final InetSocketAddress http = new InetSocketAddress("10.0.0.1", Services.HTTP);
+
+    /** The link between the stacks (a subclass runs the same tests over another). */
+    InMemoryLink[] links() {
+        return InMemoryLink.pair(1500);
+    }
 
     @AfterEach
     void close() {

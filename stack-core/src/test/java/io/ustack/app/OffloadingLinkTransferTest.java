@@ -1,14 +1,13 @@
 /*
  * OffloadingLinkTransferTest: two threaded stacks on an in-memory link with TCP segmentation offload (as a veth with
  * TSO and GRO): the sender builds super-segments, they cross whole with a PARTIAL checksum state, the receiver takes
- * each as one segment, and the bytes arrive intact both ways (HTTP download with its SHA-256, a TCP echo).
+ * each as one segment, and the bytes arrive intact both ways (HTTP download with its SHA-256, a TCP echo). The
+ * tests of HttpServiceTest run over this link too.
  */
 package io.ustack.app;
 
-import io.ustack.api.Stack;
 import io.ustack.api.TcpSocket;
 import io.ustack.link.InMemoryLink;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -18,17 +17,10 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class OffloadingLinkTransferTest {
-    final InMemoryLink[] pair = InMemoryLink.pair(1500, true);
-    final Stack server = Stack.builder(pair[0]).name("s").ipv4("10.0.0.1/24").build().start();
-    final Stack client = Stack.builder(pair[1]).name("c").ipv4("10.0.0.2/24").build().start();
-    final Services services = Services.start(server);
-
-    @AfterEach
-    void close() {
-        services.close();
-        client.close();
-        server.close();
+class OffloadingLinkTransferTest extends HttpServiceTest {
+    @Override
+    InMemoryLink[] links() {
+        return InMemoryLink.pair(1500, true);
     }
 
     @Test

@@ -12,6 +12,7 @@
  */
 package io.ustack.ip;
 
+import io.ustack.testing.RecordingOutput;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

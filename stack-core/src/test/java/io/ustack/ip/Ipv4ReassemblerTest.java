@@ -6,6 +6,7 @@
  */
 package io.ustack.ip;
 
+import io.ustack.testing.RecordingOutput;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.ustack.engine.StackCounters;

@@ -9,15 +9,16 @@ package io.ustack.tcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.ustack.engine.StackCounters;
-import io.ustack.ip.IpOutput;
+import io.ustack.testing.RecordingOutput;
 import io.ustack.wire.TcpOptions;
 import io.ustack.wire.TcpSegment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.ustack.tcp.TcpDataTransferTest.closeBoth;
@@ -74,52 +75,29 @@ class TcpSegmentationOffloadTest {
 
     // ------------------------------------------------------------------ the writer's merge rules
 
-    /** An IpOutput with offload that records what it is given (length; gso size, 0 for an ordinary segment). */
-    private static final class Recorder implements IpOutput {
-        final List<int[]> sent = new ArrayList<>();
-
-        @Override
-        public ByteBuf allocate(int transportBytes) {
-            ByteBuf b = Unpooled.directBuffer(HEADROOM + transportBytes);
-            b.setIndex(HEADROOM, HEADROOM);
-            return b;
-        }
-
-        @Override
-        public boolean sendIpv4(ByteBuf transport, int src, int dst, int protocol, long now) {
-            sent.add(new int[] {transport.readableBytes(), 0, transport.getInt(transport.readerIndex() + 4)});
-            transport.release();
-            return true;
-        }
-
-        @Override
-        public boolean tcpSegmentationOffload() {
-            return true;
-        }
-
-        @Override
-        public boolean sendTcpSegments(ByteBuf transport, int src, int dst, int gsoSize, long now) {
-            sent.add(new int[] {transport.readableBytes(), gsoSize, transport.getInt(transport.readerIndex() + 4)});
-            transport.release();
-            return true;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public int sourceAddressFor(int dst) {
-            return 1;
-        }
-    }
-
     private static final int MSS = 1000;
-    private final Recorder out = new Recorder();
+    private final RecordingOutput out = new RecordingOutput(true);
     private final SegmentWriter writer = new SegmentWriter(out, new StackCounters());
     private final SendBuffer data = new SendBuffer(Unpooled.buffer(0).alloc(), 256 * 1024);
     private final TcpOptions ts = new TcpOptions().timestamps(5, 6);
+
+    @BeforeEach
+    void fillTheSendBuffer() {
+        ByteBuf fill = Unpooled.buffer(200_000).writeZero(200_000);
+        data.write(fill, 200_000);
+        fill.release();
+    }
+
+    @AfterEach
+    void release() {
+        data.release();
+        out.close();
+    }
+
+    /** A recorded segment as length/gso size (0: an ordinary segment)@sequence number. */
+    private static String described(RecordingOutput.Sent s) {
+        return s.buf().readableBytes() + "/" + s.gsoSize() + "@" + s.buf().getInt(s.buf().readerIndex() + 4);
+    }
 
     private void data(int seq, int len, int window, int port) {
         writer.send(1, port, 2, 80, seq, 7, TcpSegment.ACK, window, ts, data, seq, len, 0);
@@ -127,51 +105,37 @@ class TcpSegmentationOffloadTest {
 
     @Test
     void mergesOnlyWithinABurstAndOnlyWhatDiffersInTheSequenceNumber() {
-        ByteBuf fill = Unpooled.buffer(200_000).writeZero(200_000);
-        data.write(fill, 200_000);
-        fill.release();
-        try {
-            data(0, MSS, 100, 1000); // outside a burst: alone
-            writer.beginBurst();
-            data(MSS, MSS, 100, 1000);
-            data(2 * MSS, MSS, 100, 1000);
-            data(3 * MSS, MSS, 100, 1000);
-            data(4 * MSS, MSS, 101, 1000); // another window: a new super-segment
-            data(5 * MSS, 500, 101, 1000); // a short last piece joins
-            data(5 * MSS + 500, MSS, 101, 1000); // but nothing after a short piece
-            data(6 * MSS + 500, MSS, 101, 1001); // another connection
-            data(9 * MSS, MSS, 101, 1001); // not the next sequence number
-            writer.endBurst();
-            int hl = 32;
-            assertThat(out.sent).extracting(s -> s[0] + "/" + s[1] + "@" + s[2]).containsExactly(
-                    (hl + MSS) + "/0@0",
-                    (hl + 3 * MSS) + "/" + MSS + "@" + MSS,
-                    (hl + MSS + 500) + "/" + MSS + "@" + 4 * MSS,
-                    (hl + MSS) + "/0@" + (5 * MSS + 500),
-                    (hl + MSS) + "/0@" + (6 * MSS + 500),
-                    (hl + MSS) + "/0@" + 9 * MSS);
-        } finally {
-            data.release();
-        }
+        data(0, MSS, 100, 1000); // outside a burst: alone
+        writer.beginBurst();
+        data(MSS, MSS, 100, 1000);
+        data(2 * MSS, MSS, 100, 1000);
+        data(3 * MSS, MSS, 100, 1000);
+        data(4 * MSS, MSS, 101, 1000); // another window: a new super-segment
+        data(5 * MSS, 500, 101, 1000); // a short last piece joins
+        data(5 * MSS + 500, MSS, 101, 1000); // but nothing after a short piece
+        data(6 * MSS + 500, MSS, 101, 1001); // another connection
+        data(9 * MSS, MSS, 101, 1001); // not the next sequence number
+        writer.endBurst();
+        int hl = 32;
+        assertThat(out.sent).extracting(TcpSegmentationOffloadTest::described).containsExactly(
+                (hl + MSS) + "/0@0",
+                (hl + 3 * MSS) + "/" + MSS + "@" + MSS,
+                (hl + MSS + 500) + "/" + MSS + "@" + 4 * MSS,
+                (hl + MSS) + "/0@" + (5 * MSS + 500),
+                (hl + MSS) + "/0@" + (6 * MSS + 500),
+                (hl + MSS) + "/0@" + 9 * MSS);
     }
 
     @Test
     void aSuperSegmentStopsShortOf64KiB() {
-        ByteBuf fill = Unpooled.buffer(200_000).writeZero(200_000);
-        data.write(fill, 200_000);
-        fill.release();
-        try {
-            writer.beginBurst();
-            for (int i = 0; i < 100; i++) {
-                data(i * 1448, 1448, 100, 1000);
-            }
-            writer.endBurst();
-            int perSuper = (SegmentWriter.MAX_SUPER_SEGMENT - 32) / 1448; // 45 pieces of 1448 bytes
-            assertThat(out.sent).extracting(s -> s[0]).containsExactly(32 + perSuper * 1448, 32 + perSuper * 1448,
-                    32 + (100 - 2 * perSuper) * 1448);
-            assertThat(out.sent).allSatisfy(s -> assertThat(s[0] + 20).isLessThanOrEqualTo(65535));
-        } finally {
-            data.release();
+        writer.beginBurst();
+        for (int i = 0; i < 100; i++) {
+            data(i * 1448, 1448, 100, 1000);
         }
+        writer.endBurst();
+        int perSuper = (SegmentWriter.MAX_SUPER_SEGMENT - 32) / 1448; // 45 pieces of 1448 bytes
+        assertThat(out.sent).extracting(s -> s.buf().readableBytes()).containsExactly(32 + perSuper * 1448,
+                32 + perSuper * 1448, 32 + (100 - 2 * perSuper) * 1448);
+        assertThat(out.sent).allSatisfy(s -> assertThat(s.buf().readableBytes() + 20).isLessThanOrEqualTo(65535));
     }
 }
